@@ -1,0 +1,43 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { InvalidCursorError } from '../../domain/errors/invalid-cursor-error.js';
+import type { KeysetPosition } from '../../domain/product-query.js';
+
+interface CursorPayload {
+  /** Fingerprint of the sort, order and filters the cursor was issued for. */
+  readonly f: string;
+  readonly v: number | string;
+  readonly i: number;
+}
+
+/**
+ * Opaque, tamper-evident page cursors: base64url(JSON).base64url(HMAC-SHA256), bound to the
+ * listing they were issued for, so one cannot be edited or replayed against another query.
+ */
+export class CursorCodec {
+  constructor(private readonly secret: string) {}
+
+  encode(position: KeysetPosition, fingerprint: string): string {
+    const payload: CursorPayload = { f: fingerprint, v: position.value, i: position.id };
+    const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
+    return `${body}.${this.sign(body).toString('base64url')}`;
+  }
+
+  decode(cursor: string, fingerprint: string): KeysetPosition {
+    const [body, signature, extra] = cursor.split('.');
+    if (!body || !signature || extra !== undefined) throw new InvalidCursorError('cursor is malformed');
+    const expected = this.sign(body);
+    const given = Buffer.from(signature, 'base64url');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      throw new InvalidCursorError('cursor has been tampered with or was not issued by this service');
+    }
+    const payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as CursorPayload;
+    if (payload.f !== fingerprint) {
+      throw new InvalidCursorError('cursor was issued for a different sort, order or filter; start again without it');
+    }
+    return { value: payload.v, id: payload.i };
+  }
+
+  private sign(body: string): Buffer {
+    return createHmac('sha256', this.secret).update(body).digest();
+  }
+}

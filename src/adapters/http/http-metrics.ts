@@ -1,0 +1,24 @@
+import { Counter, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
+
+/** The service's Prometheus instruments, registered on the registry the app exposes. */
+export class HttpMetrics {
+  readonly requestDuration: Histogram<'method' | 'route' | 'status'>;
+  readonly cacheResults: Counter<'route' | 'result'>;
+
+  constructor(readonly registry: Registry, options: { defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+    this.requestDuration = new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request duration by method, route template and status',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    });
+    this.cacheResults = new Counter({
+      name: 'catalog_cache_results_total',
+      help: 'Catalogue responses by cache result (HIT, MISS, STALE)',
+      labelNames: ['route', 'result'],
+      registers: [registry],
+    });
+  }
+}

@@ -1,0 +1,66 @@
+import { STATUS_CODES } from 'node:http';
+import type { Context, Middleware } from 'koa';
+import { DomainError } from '../../../domain/errors/domain-error.js';
+import { DependencyUnavailableError } from '../../../domain/errors/dependency-unavailable-error.js';
+import { InvalidQueryError } from '../../../domain/errors/invalid-query-error.js';
+import { HttpProblem } from '../http-problem.js';
+import { DOMAIN_ERROR_STATUS, problemType } from '../problem-types.js';
+
+/** The one place errors become responses: RFC 9457 problem+json, and nothing internal in a 500. */
+export function problemHandler(): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body == null) {
+        throw new HttpProblem(404, 'Not found', `No route matches ${ctx.method} ${ctx.path}`);
+      }
+    } catch (error) {
+      renderProblem(ctx, toProblem(ctx, error));
+    }
+  };
+}
+
+export function renderProblem(ctx: Context, problem: HttpProblem) {
+  const { headers, type, ...extensions } = problem.extras;
+  for (const [name, value] of Object.entries(headers ?? {})) ctx.set(name, value);
+  ctx.status = problem.status;
+  ctx.type = 'application/problem+json';
+  ctx.body = {
+    type: type ?? problemType(problem.title),
+    title: problem.title,
+    status: problem.status,
+    detail: problem.detail,
+    instance: ctx.path,
+    requestId: ctx.state.requestId,
+    ...extensions,
+  };
+}
+
+function toProblem(ctx: Context, error: unknown): HttpProblem {
+  if (error instanceof HttpProblem) return error;
+  if (error instanceof DomainError && DOMAIN_ERROR_STATUS[error.code]) {
+    const { status, title } = DOMAIN_ERROR_STATUS[error.code]!;
+    const extras: Record<string, unknown> = { code: error.code };
+    if (error instanceof InvalidQueryError) extras.errors = error.issues;
+    if (error instanceof DependencyUnavailableError) {
+      extras.headers = { 'Retry-After': String(error.retryAfterSeconds) };
+      ctx.state.logger?.warn({ err: error }, 'dependency unavailable');
+    }
+    return new HttpProblem(status, title, error.message, extras);
+  }
+  const status = statusOf(error);
+  if (status !== undefined && ((status >= 400 && status < 500) || status === 501)) {
+    const { headers } = error as { headers?: Record<string, string> };
+    const title = STATUS_CODES[status] ?? 'Bad request';
+    return new HttpProblem(status, title, (error as Error).message || title, { headers });
+  }
+  ctx.state.logger?.error({ err: error }, 'unhandled error');
+  return new HttpProblem(500, 'Internal server error', 'The server could not complete the request.');
+}
+
+function statusOf(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { status, statusCode, expose } = error as { status?: unknown; statusCode?: unknown; expose?: unknown };
+  const code = typeof status === 'number' ? status : statusCode;
+  return typeof code === 'number' && expose !== false ? code : undefined;
+}

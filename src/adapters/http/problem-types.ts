@@ -1,0 +1,11 @@
+/** How each domain error code is answered. Codes not listed here are answered as 500. */
+export const DOMAIN_ERROR_STATUS: Readonly<Record<string, { status: number; title: string }>> = {
+  PRODUCT_NOT_FOUND: { status: 404, title: 'Product not found' },
+  INVALID_QUERY: { status: 400, title: 'Invalid request' },
+  INVALID_CURSOR: { status: 400, title: 'Invalid cursor' },
+  DEPENDENCY_UNAVAILABLE: { status: 503, title: 'Service temporarily unavailable' },
+};
+
+export function problemType(title: string) {
+  return `urn:farmlokal:problem:${title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}`;
+}

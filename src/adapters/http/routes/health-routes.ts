@@ -1,0 +1,47 @@
+import { Router } from '@koa/router';
+import type { Registry } from 'prom-client';
+import type { CheckReadiness } from '../../../application/check-readiness.js';
+import { HttpProblem } from '../http-problem.js';
+
+export interface HealthRouteDeps {
+  readonly checkReadiness: CheckReadiness;
+  readonly registry: Registry;
+  readonly isShuttingDown: () => boolean;
+}
+
+export function healthRoutes({ checkReadiness, registry, isShuttingDown }: HealthRouteDeps): Router {
+  const router = new Router();
+
+  router.get('/livez', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+
+  router.get('/readyz', async (ctx) => {
+    if (isShuttingDown()) {
+      throw new HttpProblem(503, 'Shutting down', 'This instance is draining and takes no new work.', {
+        headers: { 'Retry-After': '1' },
+      });
+    }
+    const readiness = await checkReadiness.execute();
+    const dependencies = Object.fromEntries(
+      readiness.dependencies.map((d) => [d.name, { status: d.ok ? 'up' : 'down', latencyMs: d.latencyMs }]),
+    );
+    if (!readiness.ready) {
+      for (const d of readiness.dependencies.filter((x) => !x.ok)) {
+        ctx.state.logger.warn({ dependency: d.name, error: d.error }, 'readiness check failed');
+      }
+      throw new HttpProblem(503, 'Not ready', 'A dependency is not answering.', {
+        headers: { 'Retry-After': '5' },
+        dependencies,
+      });
+    }
+    ctx.body = { status: 'ready', dependencies };
+  });
+
+  router.get('/metrics', async (ctx) => {
+    ctx.type = registry.contentType;
+    ctx.body = await registry.metrics();
+  });
+
+  return router;
+}

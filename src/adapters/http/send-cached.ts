@@ -1,0 +1,30 @@
+import { createHash } from 'node:crypto';
+import type { Context } from 'koa';
+import type { CachedValue } from '../../application/read-through-cache.js';
+
+const CACHE_CONTROL = 'public, max-age=5';
+
+/** Cached values are "<etag>\n<json body>", so a hit costs no hashing and no serialising. */
+export function withEtag(body: string): string {
+  return `"${createHash('sha1').update(body).digest('base64url')}"\n${body}`;
+}
+
+/** Writes a cached JSON response, or 304 when the client already holds this exact representation. */
+export function sendCached(ctx: Context, cached: CachedValue) {
+  const newline = cached.value.indexOf('\n');
+  const etag = cached.value.slice(0, newline);
+  ctx.set('ETag', etag);
+  ctx.set('Cache-Control', CACHE_CONTROL);
+  ctx.set('X-Cache', cached.status);
+  if (matches(ctx.get('if-none-match'), etag)) {
+    ctx.status = 304;
+    return;
+  }
+  ctx.type = 'application/json';
+  ctx.body = cached.value.slice(newline + 1);
+}
+
+function matches(ifNoneMatch: string, etag: string) {
+  if (!ifNoneMatch) return false;
+  return ifNoneMatch.trim() === '*' || ifNoneMatch.split(',').some((tag) => tag.trim() === etag);
+}

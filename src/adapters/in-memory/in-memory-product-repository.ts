@@ -1,0 +1,75 @@
+import type { ProductDraft, ProductPage, ProductRepository } from '../../domain/ports/product-repository.js';
+import { CURRENCY, type Product } from '../../domain/product.js';
+import { sortValueOf, type ProductQuery } from '../../domain/product-query.js';
+import { searchTerms } from '../../domain/search-terms.js';
+
+interface Indexed {
+  readonly product: Product;
+  readonly terms: readonly string[];
+}
+
+/** Products in process memory; correct for one instance, lost on restart. */
+export class InMemoryProductRepository implements ProductRepository {
+  private readonly byId = new Map<number, Indexed>();
+  private readonly idBySku = new Map<string, number>();
+  private nextId = 1;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  async list(query: ProductQuery): Promise<ProductPage> {
+    const direction = query.order === 'asc' ? 1 : -1;
+    const key = (p: Product) => sortValueOf(p, query.sort);
+    const compare = (a: Product, b: Product) =>
+      direction * (compareValues(key(a), key(b)) || a.id - b.id);
+    const matches = [...this.byId.values()]
+      .filter((entry) => matchesFilters(entry, query))
+      .map((entry) => entry.product)
+      .filter((p) => !query.after || direction * (compareValues(key(p), query.after.value) || p.id - query.after.id) > 0)
+      .sort(compare);
+    return { items: matches.slice(0, query.limit), hasMore: matches.length > query.limit };
+  }
+
+  async findById(id: number): Promise<Product | null> {
+    return this.byId.get(id)?.product ?? null;
+  }
+
+  async upsert(drafts: readonly ProductDraft[]): Promise<number> {
+    let changed = 0;
+    for (const draft of drafts) {
+      const id = this.idBySku.get(draft.sku);
+      const existing = id === undefined ? undefined : this.byId.get(id)?.product;
+      if (existing && existing.version >= draft.version) continue;
+      const now = new Date(this.now());
+      const product: Product = {
+        id: existing?.id ?? this.nextId++,
+        sku: draft.sku,
+        name: draft.name,
+        description: draft.description,
+        category: draft.category,
+        pricePaise: draft.pricePaise,
+        currency: CURRENCY,
+        stock: draft.stock,
+        version: draft.version,
+        createdAt: existing?.createdAt ?? draft.createdAt ?? now,
+        updatedAt: draft.updatedAt ?? now,
+      };
+      this.byId.set(product.id, { product, terms: searchTerms(`${product.name} ${product.description}`) });
+      this.idBySku.set(product.sku, product.id);
+      changed += 1;
+    }
+    return changed;
+  }
+}
+
+function matchesFilters({ product, terms }: Indexed, query: ProductQuery) {
+  if (query.categories.length > 0 && !query.categories.includes(product.category)) return false;
+  if (query.minPricePaise !== undefined && product.pricePaise < query.minPricePaise) return false;
+  if (query.maxPricePaise !== undefined && product.pricePaise > query.maxPricePaise) return false;
+  return query.words.every((word) => terms.some((term) => term.startsWith(word)));
+}
+
+/** Binary order, the same as the SQL adapters (utf8mb4_bin in MySQL, BINARY in SQLite). */
+function compareValues(a: number | string, b: number | string) {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
+}

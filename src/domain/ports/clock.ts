@@ -1,0 +1,4 @@
+/** Current time, injectable so tests can move it. */
+export interface Clock {
+  now(): number;
+}

@@ -1,0 +1,40 @@
+import type { Product } from '../product.js';
+import type { ProductQuery } from '../product-query.js';
+
+export interface ProductPage {
+  readonly items: readonly Product[];
+  /** True when at least one more product matches after the last item. */
+  readonly hasMore: boolean;
+}
+
+/** A product as a writer describes it; the store assigns id and timestamps it is not given. */
+export interface ProductDraft {
+  readonly sku: string;
+  readonly name: string;
+  readonly description: string;
+  readonly category: string;
+  readonly pricePaise: number;
+  readonly stock: number;
+  readonly version: number;
+  readonly createdAt?: Date;
+  readonly updatedAt?: Date;
+}
+
+export interface ProductRepository {
+  /**
+   * The first `query.limit` products matching every filter, strictly after `query.after` in
+   * (sort value, id) order. Reads see committed data only; a concurrent write never makes a
+   * product that it did not touch repeat or vanish across pages.
+   */
+  list(query: ProductQuery): Promise<ProductPage>;
+
+  /** The product with this id, or null when there is none. */
+  findById(id: number): Promise<Product | null>;
+
+  /**
+   * Inserts products by sku, or updates existing ones whose stored version is lower than the
+   * draft's. Atomic per call: all drafts are applied or none. Idempotent: applying the same drafts
+   * again changes nothing. Returns how many products were inserted or changed.
+   */
+  upsert(drafts: readonly ProductDraft[]): Promise<number>;
+}

@@ -1,0 +1,63 @@
+import 'reflect-metadata';
+import { Container } from 'inversify';
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import { CheckReadiness } from '../application/check-readiness.js';
+import { GetProduct } from '../application/get-product.js';
+import { ListProducts } from '../application/list-products.js';
+import { ReadThroughCache, type CatalogCacheSettings } from '../application/read-through-cache.js';
+import { AlwaysUpHealthIndicator } from '../adapters/in-memory/always-up-health-indicator.js';
+import { InMemoryCatalogCache } from '../adapters/in-memory/in-memory-catalog-cache.js';
+import { KnexHealthIndicator } from '../adapters/persistence/knex-health-indicator.js';
+import { KnexProductRepository } from '../adapters/persistence/knex-product-repository.js';
+import type { RedisClient } from '../adapters/redis/redis-client.js';
+import { RedisCatalogCache } from '../adapters/redis/redis-catalog-cache.js';
+import { RedisHealthIndicator } from '../adapters/redis/redis-health-indicator.js';
+import type { Clock } from '../domain/ports/clock.js';
+import type { HealthIndicator } from '../domain/ports/health-indicator.js';
+import { TYPES } from '../types.js';
+import type { Config } from './load-config.js';
+
+/** Connections the container's adapters use; the bootstrap owns and closes them. */
+export interface Infrastructure {
+  readonly knex: Knex;
+  /** Absent on the embedded default: Redis-backed ports then use in-process adapters. */
+  readonly redis?: RedisClient;
+  readonly logger: Logger;
+}
+
+export type Overrides = Partial<Record<keyof typeof TYPES, unknown>>;
+
+const systemClock: Clock = { now: () => Date.now() };
+
+/** Binds every port to its adapter for this configuration; `overrides` replace single bindings. */
+export function buildContainer(config: Config, infra: Infrastructure, overrides: Overrides = {}): Container {
+  const container = new Container({ defaultScope: 'Singleton' });
+  const bind = <T>(name: keyof typeof TYPES, make: () => T) => {
+    container.bind<T>(TYPES[name]).toConstantValue((overrides[name] as T | undefined) ?? make());
+  };
+  const { knex, redis, logger } = infra;
+  const prefix = config.REDIS_KEY_PREFIX;
+
+  bind('Config', () => config);
+  bind('Logger', () => logger);
+  bind('Clock', () => systemClock);
+  bind('ProductRepository', () => new KnexProductRepository(knex));
+  bind('CatalogCache', () => (redis ? new RedisCatalogCache(redis, prefix) : new InMemoryCatalogCache()));
+  bind<CatalogCacheSettings>('CatalogCacheSettings', () => ({
+    freshMs: config.CACHE_FRESH_SECONDS * 1000,
+    staleMs: config.CACHE_STALE_SECONDS * 1000,
+    jitter: 0.1,
+    leaseMs: 5_000,
+  }));
+  bind<HealthIndicator[]>('HealthIndicators', () => [
+    new KnexHealthIndicator(knex),
+    redis ? new RedisHealthIndicator(redis) : new AlwaysUpHealthIndicator('cache (in-process)'),
+  ]);
+
+  container.bind(ReadThroughCache).toSelf();
+  container.bind(ListProducts).toSelf();
+  container.bind(GetProduct).toSelf();
+  container.bind(CheckReadiness).toSelf();
+  return container;
+}

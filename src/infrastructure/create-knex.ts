@@ -1,0 +1,67 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import knexFactory, { type Knex } from 'knex';
+import type { Config } from './load-config.js';
+
+export const MIGRATIONS_DIRECTORY = fileURLToPath(new URL('../../migrations', import.meta.url));
+
+export function knexConfig(config: Pick<Config, 'DATABASE_URL' | 'SQLITE_FILE'>): Knex.Config {
+  const migrations = { directory: MIGRATIONS_DIRECTORY, loadExtensions: ['.ts', '.js'] };
+  if (!config.DATABASE_URL) {
+    return {
+      client: 'better-sqlite3',
+      connection: { filename: config.SQLITE_FILE },
+      useNullAsDefault: true,
+      migrations,
+    };
+  }
+  const url = new URL(config.DATABASE_URL);
+  return {
+    client: 'mysql2',
+    connection: {
+      host: url.hostname,
+      port: Number(url.port || 3306),
+      user: decodeURIComponent(url.username),
+      password: decodeURIComponent(url.password),
+      database: databaseName(config.DATABASE_URL),
+      supportBigNumbers: true,
+      bigNumberStrings: false,
+      connectTimeout: 2_000,
+    },
+    pool: { min: 2, max: 16 },
+    acquireConnectionTimeout: 2_000,
+    migrations,
+  };
+}
+
+/** Opens the configured database, creating the MySQL schema or the SQLite file when missing. */
+export async function createKnex(config: Pick<Config, 'DATABASE_URL' | 'SQLITE_FILE'>): Promise<Knex> {
+  const settings = knexConfig(config);
+  if (config.DATABASE_URL) {
+    await ensureMysqlDatabase(settings);
+  } else if (config.SQLITE_FILE !== ':memory:') {
+    mkdirSync(dirname(resolve(config.SQLITE_FILE)), { recursive: true });
+  }
+  const knex = knexFactory(settings);
+  if (!config.DATABASE_URL) await knex.raw('PRAGMA journal_mode = WAL');
+  return knex;
+}
+
+function databaseName(databaseUrl: string) {
+  const name = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
+  if (!/^[A-Za-z0-9_$]{1,64}$/.test(name)) {
+    throw new Error('DATABASE_URL must name a database made of letters, digits, _ or $');
+  }
+  return name;
+}
+
+async function ensureMysqlDatabase(settings: Knex.Config) {
+  const { database, ...server } = settings.connection as Knex.MySql2ConnectionConfig;
+  const admin = knexFactory({ client: 'mysql2', connection: server, pool: { min: 0, max: 1 } });
+  try {
+    await admin.raw('CREATE DATABASE IF NOT EXISTS ?? CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci', [database as string]);
+  } finally {
+    await admin.destroy();
+  }
+}

@@ -1,0 +1,31 @@
+import { pino, type Logger } from 'pino';
+import type { Config } from './load-config.js';
+
+// Anything that could hold a credential is replaced before a line is written.
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  '*.authorization',
+  '*.password',
+  '*.secret',
+  '*.clientSecret',
+  '*.client_secret',
+  '*.accessToken',
+  '*.access_token',
+  '*.token',
+  'config.CURSOR_SECRET',
+  'config.OAUTH_CLIENT_SECRET',
+  'config.WEBHOOK_SECRETS',
+];
+
+export function createLogger(config: Pick<Config, 'LOG_LEVEL'>, destination?: NodeJS.WritableStream): Logger {
+  return pino(
+    {
+      level: config.LOG_LEVEL,
+      base: { pid: process.pid },
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    destination as pino.DestinationStream | undefined,
+  );
+}

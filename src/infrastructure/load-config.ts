@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { ConfigError } from './config-error.js';
+
+const DEV_CURSOR_SECRET = 'farmlokal-development-cursor-secret';
+
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+const url = (protocols: string[]) =>
+  z.string().refine((value) => {
+    try {
+      return protocols.includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL with scheme ${protocols.join(' or ')}`);
+
+const EnvSchema = z.object({
+  PORT: int(0, 65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: url(['mysql:', 'mariadb:']).optional(),
+  SQLITE_FILE: z.string().min(1).default('./data/farmlokal.sqlite'),
+  REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  REDIS_KEY_PREFIX: z.string().default('farmlokal:'),
+  MIGRATE_ON_START: bool.default(true),
+  SEED_DEMO: bool.default(true),
+  WORKERS: int(1, 64).default(1),
+  SHUTDOWN_TIMEOUT_MS: int(0, 120_000).default(10_000),
+  CURSOR_SECRET: z.string().min(16, 'must be at least 16 characters').default(DEV_CURSOR_SECRET),
+  CACHE_FRESH_SECONDS: int(0, 86_400).default(30),
+  CACHE_STALE_SECONDS: int(0, 86_400).default(300),
+  OAUTH_TOKEN_URL: url(['http:', 'https:']).optional(),
+  OAUTH_CLIENT_ID: z.string().min(1).optional(),
+  OAUTH_CLIENT_SECRET: z.string().min(1).optional(),
+  OAUTH_SCOPE: z.string().optional(),
+  PARTNER_API_URL: url(['http:', 'https:']).optional(),
+  WEBHOOK_SECRETS: z.string().optional(),
+});
+
+export type Config = Readonly<z.infer<typeof EnvSchema>> & {
+  readonly usesDevelopmentCursorSecret: boolean;
+};
+
+/** Pure: reads only `env`. Throws ConfigError naming each bad key. Empty values count as unset. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const present = Object.fromEntries(
+    Object.keys(EnvSchema.shape)
+      .map((key) => [key, env[key]?.trim()])
+      .filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = EnvSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const config = parsed.data;
+  const problems: string[] = [];
+  if (config.WORKERS > 1 && (!config.DATABASE_URL || !config.REDIS_URL)) {
+    problems.push(
+      'WORKERS: more than one worker needs DATABASE_URL and REDIS_URL; the embedded SQLite file and in-process caches are correct for a single process only',
+    );
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { ...config, usesDevelopmentCursorSecret: config.CURSOR_SECRET === DEV_CURSOR_SECRET };
+}

@@ -1,0 +1,125 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { Registry } from 'prom-client';
+import { CheckReadiness } from '../application/check-readiness.js';
+import { GetProduct } from '../application/get-product.js';
+import { ListProducts } from '../application/list-products.js';
+import { ReadThroughCache } from '../application/read-through-cache.js';
+import { createHttpApp } from '../adapters/http/create-http-app.js';
+import { CursorCodec } from '../adapters/http/cursor-codec.js';
+import { HttpMetrics } from '../adapters/http/http-metrics.js';
+import { healthRoutes } from '../adapters/http/routes/health-routes.js';
+import { productRoutes } from '../adapters/http/routes/product-routes.js';
+import type { ProductRepository } from '../domain/ports/product-repository.js';
+import { TYPES } from '../types.js';
+import { buildContainer, type Overrides } from './container.js';
+import { createKnex } from './create-knex.js';
+import { createLogger } from './create-logger.js';
+import { createRedisClient } from './create-redis-client.js';
+import type { Config } from './load-config.js';
+import { migrateLatest } from './migrate.js';
+import { seedDemoCatalog } from './seed/seed-demo-catalog.js';
+
+export interface RunningService {
+  readonly server: Server;
+  readonly url: string;
+  /** Drains and stops: readiness 503, no new connections, in-flight requests finish, then pools close. */
+  shutdown(reason: string): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly logger?: Logger;
+  /** False in cluster workers: the primary has migrated and seeded already. */
+  readonly prepareDatabase?: boolean;
+  readonly overrides?: Overrides;
+}
+
+export async function startService(config: Config, options: StartOptions = {}): Promise<RunningService> {
+  const logger = options.logger ?? createLogger(config);
+  describeBackends(config, logger);
+  const knex = await createKnex(config);
+  const redis = config.REDIS_URL ? await createRedisClient(config.REDIS_URL, logger) : undefined;
+  const container = buildContainer(config, { knex, redis, logger }, options.overrides);
+
+  if (options.prepareDatabase ?? true) {
+    if (config.MIGRATE_ON_START) {
+      const applied = await migrateLatest(knex);
+      if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+    }
+    if (!config.DATABASE_URL && config.SEED_DEMO) {
+      const seeded = await seedDemoCatalog(knex, container.get<ProductRepository>(TYPES.ProductRepository));
+      if (seeded > 0) logger.info({ products: seeded }, 'seeded the demo catalogue');
+    }
+  }
+
+  let shuttingDown = false;
+  const registry = new Registry();
+  const metrics = new HttpMetrics(registry);
+  const app = createHttpApp({
+    logger,
+    metrics,
+    routers: [
+      healthRoutes({ checkReadiness: container.get(CheckReadiness), registry, isShuttingDown: () => shuttingDown }),
+      productRoutes({
+        listProducts: container.get(ListProducts),
+        getProduct: container.get(GetProduct),
+        cache: container.get(ReadThroughCache),
+        cursors: new CursorCodec(config.CURSOR_SECRET),
+        metrics,
+      }),
+    ],
+  });
+
+  const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000 }, app.callback());
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, config.HOST, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`;
+  logger.info({ url }, 'listening');
+
+  let stopped: Promise<void> | undefined;
+  const shutdown = (reason: string) => {
+    stopped ??= (async () => {
+      shuttingDown = true;
+      logger.info({ reason }, 'shutting down: readiness is 503, finishing in-flight requests');
+      await closeServer(server, config.SHUTDOWN_TIMEOUT_MS, logger);
+      await knex.destroy();
+      if (redis?.isOpen) redis.destroy();
+      logger.info('shutdown complete');
+    })();
+    return stopped;
+  };
+  return { server, url, shutdown };
+}
+
+function describeBackends(config: Config, logger: Logger) {
+  const database = config.DATABASE_URL ? 'mysql' : `sqlite (${config.SQLITE_FILE})`;
+  const cache = config.REDIS_URL ? 'redis' : 'in-process';
+  logger.info({ database, cache }, `backends: database=${database}, cache/locks=${cache}`);
+  if (!config.REDIS_URL) {
+    logger.warn('no REDIS_URL: caches, locks and deduplication are in-process, correct for a single instance only');
+  }
+  if (config.usesDevelopmentCursorSecret && config.DATABASE_URL) {
+    logger.warn('CURSOR_SECRET is the development default; set a secret of your own in production');
+  }
+}
+
+async function closeServer(server: Server, timeoutMs: number, logger: Logger) {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  // Keep-alive connections that finish a request while draining are closed as they go idle.
+  const idleSweep = setInterval(() => server.closeIdleConnections(), 100);
+  const deadline = setTimeout(() => {
+    logger.warn({ timeoutMs }, 'shutdown deadline reached; closing remaining connections');
+    server.closeAllConnections();
+  }, timeoutMs);
+  try {
+    await closed;
+  } finally {
+    clearInterval(idleSweep);
+    clearTimeout(deadline);
+  }
+}
