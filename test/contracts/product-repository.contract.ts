@@ -1,0 +1,175 @@
+import { expect } from 'chai';
+import type { ProductDraft, ProductRepository } from '../../src/domain/ports/product-repository.js';
+import type { Product } from '../../src/domain/product.js';
+import { sortValueOf, type ProductQuery, type SortField, type SortOrder } from '../../src/domain/product-query.js';
+import { searchTerms } from '../../src/domain/search-terms.js';
+import { tiedProducts } from '../support/product-fixtures.js';
+
+export interface ProductRepositorySubject {
+  readonly repository: ProductRepository;
+  cleanup(): Promise<void>;
+}
+
+type Filters = Pick<ProductQuery, 'categories' | 'minPricePaise' | 'maxPricePaise' | 'words'>;
+
+const FILTERS: Record<string, Filters> = {
+  'no filter': { categories: [], words: [] },
+  'one category': { categories: ['fruit'], words: [] },
+  'two categories': { categories: ['dairy', 'fruit'], words: [] },
+  'a price range': { categories: [], minPricePaise: 1250, maxPricePaise: 9900, words: [] },
+  'a search word': { categories: [], words: ['mang'] },
+  'two words and a category': { categories: ['fruit', 'vegetables'], words: ['harvest', 'o'] },
+};
+
+const SORTS: SortField[] = ['createdAt', 'price', 'name'];
+const ORDERS: SortOrder[] = ['asc', 'desc'];
+
+async function pageThrough(repository: ProductRepository, query: Omit<ProductQuery, 'after'>, between?: () => Promise<void>) {
+  const seen: Product[] = [];
+  let after: ProductQuery['after'];
+  for (let pages = 0; pages < 1_000; pages += 1) {
+    const page = await repository.list({ ...query, after });
+    seen.push(...page.items);
+    expect(page.items.length).to.be.at.most(query.limit);
+    if (!page.hasMore) return seen;
+    const last = page.items.at(-1)!;
+    after = { value: sortValueOf(last, query.sort), id: last.id };
+    await between?.();
+  }
+  throw new Error('pagination did not terminate');
+}
+
+function expectedOrder(all: readonly Product[], query: Omit<ProductQuery, 'after' | 'limit'>) {
+  const direction = query.order === 'asc' ? 1 : -1;
+  return all
+    .filter((p) => query.categories.length === 0 || query.categories.includes(p.category))
+    .filter((p) => query.minPricePaise === undefined || p.pricePaise >= query.minPricePaise)
+    .filter((p) => query.maxPricePaise === undefined || p.pricePaise <= query.maxPricePaise)
+    .filter((p) => {
+      const terms = searchTerms(`${p.name} ${p.description}`);
+      return query.words.every((w) => terms.some((t) => t.startsWith(w)));
+    })
+    .sort((a, b) => {
+      const x = sortValueOf(a, query.sort);
+      const y = sortValueOf(b, query.sort);
+      return direction * (x === y ? a.id - b.id : x < y ? -1 : 1);
+    })
+    .map((p) => p.id);
+}
+
+async function everything(repository: ProductRepository) {
+  const page = await repository.list({ limit: 100_000, sort: 'createdAt', order: 'asc', categories: [], words: [] });
+  return page.items;
+}
+
+function draft(sku: string, overrides: Partial<ProductDraft> = {}): ProductDraft {
+  return {
+    sku,
+    name: 'Village Jackfruit 1 kg',
+    description: 'Grown in Wayanad.',
+    category: 'fruit',
+    pricePaise: 15000,
+    stock: 3,
+    version: 1,
+    createdAt: new Date(Date.UTC(2026, 1, 1)),
+    updatedAt: new Date(Date.UTC(2026, 1, 1)),
+    ...overrides,
+  };
+}
+
+export function describeProductRepositoryContract(name: string, makeSubject: () => Promise<ProductRepositorySubject>) {
+  describe(`ProductRepository contract: ${name}`, function () {
+    this.timeout(60_000);
+    let subject: ProductRepositorySubject;
+    let all: readonly Product[];
+
+    before(async () => {
+      subject = await makeSubject();
+      await subject.repository.upsert(tiedProducts(120));
+      all = await everything(subject.repository);
+    });
+
+    after(() => subject.cleanup());
+
+    it('upsert, when given new products, stores every field exactly', async () => {
+      expect(all).to.have.length(120);
+      const mango = all.find((p) => p.sku === 'T-0000')!;
+      expect(mango).to.include({ name: 'Organic Alphonso Mango 1 kg', pricePaise: 1250, currency: 'INR', version: 1 });
+      expect(mango.createdAt.toISOString()).to.equal('2026-01-01T00:00:00.000Z');
+      expect(await subject.repository.findById(mango.id)).to.deep.equal(mango);
+    });
+
+    it('findById, when no product has the id, returns null', async () => {
+      expect(await subject.repository.findById(987_654_321)).to.equal(null);
+    });
+
+    for (const [label, filters] of Object.entries(FILTERS)) {
+      for (const sort of SORTS) {
+        for (const order of ORDERS) {
+          it(`list, when paging by ${sort} ${order} with ${label}, returns every match exactly once in order`, async () => {
+            const query = { limit: 7, sort, order, ...filters };
+            const seen = await pageThrough(subject.repository, query);
+            const expected = expectedOrder(all, query);
+            expect(expected.length, 'the fixture should match something').to.be.greaterThan(0);
+            expect(seen.map((p) => p.id)).to.deep.equal(expected);
+          });
+        }
+      }
+    }
+
+    it('list, when products are inserted and updated between pages, never repeats or drops the others', async () => {
+      const before = await everything(subject.repository);
+      let round = 0;
+      const seen = await pageThrough(subject.repository, { limit: 9, sort: 'createdAt', order: 'desc', categories: [], words: [] }, async () => {
+        round += 1;
+        const victim = before[(round * 7) % before.length]!;
+        await subject.repository.upsert([
+          draft(`NEW-${round}-a`, { createdAt: new Date(Date.UTC(2027, 0, round)) }),
+          draft(`NEW-${round}-b`, { createdAt: new Date(Date.UTC(2025, 0, round)) }),
+          { ...victim, version: victim.version + 1, stock: victim.stock + 100, createdAt: undefined, updatedAt: undefined },
+        ]);
+      });
+      const ids = seen.map((p) => p.id);
+      expect(new Set(ids).size, 'no product repeats').to.equal(ids.length);
+      for (const product of before) expect(ids, `product ${product.id}`).to.include(product.id);
+    });
+
+    it('list, when searching, matches word prefixes case-insensitively and never the inside of a word', async () => {
+      await subject.repository.upsert([draft('SEARCH-1', { name: 'Kokum Sherbet 500 ml', description: 'Tangy summer cooler from Konkan.' })]);
+      const find = async (words: string[]) =>
+        (await subject.repository.list({ limit: 50, sort: 'name', order: 'asc', categories: [], words })).items.map((p) => p.sku);
+      expect(await find(['kok'])).to.include('SEARCH-1');
+      expect(await find(['konk', 'sher'])).to.include('SEARCH-1');
+      expect(await find(['cooler'])).to.include('SEARCH-1');
+      expect(await find(['okum'])).to.not.include('SEARCH-1');
+      expect(await find(['herbet'])).to.not.include('SEARCH-1');
+      expect(await find(['kokum', 'mango'])).to.not.include('SEARCH-1');
+    });
+
+    it('upsert, when the stored version is newer, ignores the older draft', async () => {
+      await subject.repository.upsert([draft('VERSIONED', { version: 5, pricePaise: 500 })]);
+      const changed = await subject.repository.upsert([draft('VERSIONED', { version: 4, pricePaise: 400 })]);
+      const [stored] = (await everything(subject.repository)).filter((p) => p.sku === 'VERSIONED');
+      expect(changed).to.equal(0);
+      expect(stored).to.include({ version: 5, pricePaise: 500 });
+    });
+
+    it('upsert, when applied twice, changes nothing the second time', async () => {
+      const drafts = [draft('TWICE-1', { version: 2 }), draft('TWICE-2', { version: 3 })];
+      expect(await subject.repository.upsert(drafts)).to.equal(2);
+      const first = (await everything(subject.repository)).filter((p) => p.sku.startsWith('TWICE'));
+      expect(await subject.repository.upsert(drafts)).to.equal(0);
+      const second = (await everything(subject.repository)).filter((p) => p.sku.startsWith('TWICE'));
+      expect(second).to.deep.equal(first);
+    });
+
+    it('upsert, when a newer version renames a product, makes search follow the new name only', async () => {
+      await subject.repository.upsert([draft('RENAMED', { name: 'Sapota 1 kg', version: 1 })]);
+      await subject.repository.upsert([draft('RENAMED', { name: 'Chikoo 1 kg', version: 2 })]);
+      const find = async (word: string) =>
+        (await subject.repository.list({ limit: 50, sort: 'name', order: 'asc', categories: [], words: [word] })).items.map((p) => p.sku);
+      expect(await find('chik')).to.include('RENAMED');
+      expect(await find('sapota')).to.not.include('RENAMED');
+    });
+  });
+}
