@@ -1,22 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { Registry } from 'prom-client';
-import { CheckReadiness } from '../application/check-readiness.js';
-import { GetProduct } from '../application/get-product.js';
-import { ListProducts } from '../application/list-products.js';
-import { ReadThroughCache } from '../application/read-through-cache.js';
-import { createHttpApp } from '../adapters/http/create-http-app.js';
-import { CursorCodec } from '../adapters/http/cursor-codec.js';
-import { HttpMetrics } from '../adapters/http/http-metrics.js';
-import { healthRoutes } from '../adapters/http/routes/health-routes.js';
-import { productRoutes } from '../adapters/http/routes/product-routes.js';
 import type { ProductRepository } from '../domain/ports/product-repository.js';
 import { TYPES } from '../types.js';
 import { buildContainer, type Overrides } from './container.js';
 import { createKnex } from './create-knex.js';
 import { createLogger } from './create-logger.js';
 import { createRedisClient } from './create-redis-client.js';
+import { createServiceApp } from './create-service-app.js';
 import type { Config } from './load-config.js';
 import { migrateLatest } from './migrate.js';
 import { seedDemoCatalog } from './seed/seed-demo-catalog.js';
@@ -54,22 +45,7 @@ export async function startService(config: Config, options: StartOptions = {}): 
   }
 
   let shuttingDown = false;
-  const registry = new Registry();
-  const metrics = new HttpMetrics(registry);
-  const app = createHttpApp({
-    logger,
-    metrics,
-    routers: [
-      healthRoutes({ checkReadiness: container.get(CheckReadiness), registry, isShuttingDown: () => shuttingDown }),
-      productRoutes({
-        listProducts: container.get(ListProducts),
-        getProduct: container.get(GetProduct),
-        cache: container.get(ReadThroughCache),
-        cursors: new CursorCodec(config.CURSOR_SECRET),
-        metrics,
-      }),
-    ],
-  });
+  const { app } = createServiceApp(container, { isShuttingDown: () => shuttingDown });
 
   const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000 }, app.callback());
   await new Promise<void>((resolve, reject) => {
