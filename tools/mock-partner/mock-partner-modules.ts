@@ -1,0 +1,7 @@
+import type { MockModule } from './mock-module.js';
+import { oauthModule } from './oauth-module.js';
+
+/** Every module the bundled mock partner serves; add yours with one line. */
+export const MOCK_PARTNER_MODULES: readonly MockModule[] = [
+  oauthModule,
+];
