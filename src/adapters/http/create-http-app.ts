@@ -20,6 +20,6 @@ export function createHttpApp({ logger, metrics, routers }: HttpAppDeps): Koa {
   const root = new Router();
   for (const router of routers) root.use(router.routes());
   app.use(root.routes());
-  app.use(root.allowedMethods({ throw: true }));
+  app.use(root.allowedMethods());
   return app;
 }

@@ -6,14 +6,20 @@ import { InvalidQueryError } from '../../../domain/errors/invalid-query-error.js
 import { HttpProblem } from '../http-problem.js';
 import { DOMAIN_ERROR_STATUS, problemType } from '../problem-types.js';
 
+// Statuses the router leaves without a body (it sets Allow itself for 405 and 501).
+const UNROUTED: Readonly<Record<number, string>> = {
+  404: 'Not found',
+  405: 'Method not allowed',
+  501: 'Not implemented',
+};
+
 /** The one place errors become responses: RFC 9457 problem+json, and nothing internal in a 500. */
 export function problemHandler(): Middleware {
   return async (ctx, next) => {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body == null) {
-        throw new HttpProblem(404, 'Not found', `No route matches ${ctx.method} ${ctx.path}`);
-      }
+      const unrouted = ctx.body == null ? UNROUTED[ctx.status] : undefined;
+      if (unrouted) throw new HttpProblem(ctx.status, unrouted, `${unrouted}: ${ctx.method} ${ctx.path}`);
     } catch (error) {
       renderProblem(ctx, toProblem(ctx, error));
     }

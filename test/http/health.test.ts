@@ -1,0 +1,59 @@
+import { expect } from 'chai';
+import type { HealthIndicator } from '../../src/domain/ports/health-indicator.js';
+import { problemOf, startTestService, type TestService } from '../support/test-service.js';
+
+const down: HealthIndicator = { name: 'database', check: () => Promise.reject(new Error('ECONNREFUSED 10.1.2.3')) };
+const hanging: HealthIndicator = { name: 'redis', check: () => new Promise(() => undefined) };
+
+describe('Health and metrics endpoints', () => {
+  let service: TestService;
+
+  before(async () => {
+    service = await startTestService();
+  });
+
+  after(() => service.close());
+
+  it('GET /livez, when the process runs, answers 200', async () => {
+    expect((await fetch(`${service.url}/livez`)).status).to.equal(200);
+  });
+
+  it('GET /readyz, when every dependency answers, answers 200 listing them', async () => {
+    const response = await fetch(`${service.url}/readyz`);
+    expect(response.status).to.equal(200);
+    const body = await response.json();
+    expect(body.status).to.equal('ready');
+    expect(body.dependencies.database.status).to.equal('up');
+  });
+
+  it('GET /readyz, when shutting down, answers 503', async () => {
+    service.shuttingDown = true;
+    try {
+      await problemOf(await fetch(`${service.url}/readyz`), 503);
+    } finally {
+      service.shuttingDown = false;
+    }
+  });
+
+  it('GET /readyz, when a dependency is down or hangs, answers 503 within the timeout without internals', async () => {
+    const failing = await startTestService({ HealthIndicators: [down, hanging] });
+    try {
+      const problem = await problemOf(await fetch(`${failing.url}/readyz`), 503);
+      expect(problem.dependencies).to.deep.include({});
+      expect((problem.dependencies as Record<string, { status: string }>).database!.status).to.equal('down');
+      expect((problem.dependencies as Record<string, { status: string }>).redis!.status).to.equal('down');
+      expect(JSON.stringify(problem)).to.not.contain('10.1.2.3');
+    } finally {
+      await failing.close();
+    }
+  });
+
+  it('GET /metrics, after traffic, exposes the duration histogram labelled by route template', async () => {
+    await fetch(`${service.url}/api/products/12345`);
+    await fetch(`${service.url}/api/products/67890`);
+    const text = await (await fetch(`${service.url}/metrics`)).text();
+    expect(text).to.contain('http_request_duration_seconds_bucket');
+    expect(text).to.contain('route="/api/products/:id"');
+    expect(text).to.not.contain('12345');
+  });
+});
