@@ -74,9 +74,10 @@ export class ReadThroughCache {
   private buildOnce(key: string, generation: string | undefined, build: () => Promise<string>) {
     const running = this.inFlight.get(key);
     if (running) return running;
+    // The flight ends only once the value is stored, so late arrivals find it instead of rebuilding.
     const promise = build()
-      .then((value) => {
-        if (generation !== undefined) void this.store(key, generation, value);
+      .then(async (value) => {
+        if (generation !== undefined) await this.store(key, generation, value);
         return value;
       })
       .finally(() => this.inFlight.delete(key));
