@@ -1,0 +1,77 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { InMemoryProductRepository } from '../../src/adapters/in-memory/in-memory-product-repository.js';
+import type { ProductRepository } from '../../src/domain/ports/product-repository.js';
+import { loadConfig } from '../../src/infrastructure/load-config.js';
+import { startService } from '../../src/infrastructure/start-service.js';
+import { tiedProducts } from '../support/product-fixtures.js';
+
+describe('Graceful shutdown', function () {
+  this.timeout(60_000);
+  let directory: string;
+
+  beforeEach(() => {
+    directory = mkdtempSync(join(tmpdir(), 'farmlokal-shutdown-'));
+  });
+
+  afterEach(() => rmSync(directory, { recursive: true, force: true }));
+
+  it('shutdown, when requests are in flight, lets them finish and then refuses new connections', async () => {
+    const products = new InMemoryProductRepository();
+    await products.upsert(tiedProducts(5));
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let started!: () => void;
+    const inFlight = new Promise<void>((resolve) => (started = resolve));
+    const slow: ProductRepository = {
+      list: async (query) => {
+        started();
+        await gate;
+        return products.list(query);
+      },
+      findById: (id) => products.findById(id),
+      upsert: (drafts) => products.upsert(drafts),
+    };
+    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', SQLITE_FILE: join(directory, 'db.sqlite') });
+    const service = await startService(config, { overrides: { ProductRepository: slow } });
+
+    const pending = fetch(`${service.url}/api/products?limit=2`);
+    await inFlight;
+    const stopped = service.shutdown('test');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await expect(fetch(`${service.url}/livez`), 'the listener no longer accepts').to.be.rejected;
+    release();
+    const response = await pending;
+    expect(response.status).to.equal(200);
+    expect((await response.json()).data).to.have.length(2);
+    await stopped;
+  });
+
+  it('the process, when sent SIGTERM, drains and exits with code 0', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/infrastructure/main.ts'], {
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', SQLITE_FILE: join(directory, 'db.sqlite'), OAUTH_TOKEN_URL: 'http://127.0.0.1:1/oauth/token', OAUTH_CLIENT_ID: 'x', OAUTH_CLIENT_SECRET: 'y', PARTNER_API_URL: 'http://127.0.0.1:1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const listening = await waitFor(() => /"msg":"listening"/.test(output), 30_000);
+    expect(listening, output).to.equal(true);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited, output).to.equal(0);
+    expect(output).to.contain('shutdown complete');
+  });
+});
+
+async function waitFor(condition: () => boolean, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (condition()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return condition();
+}
