@@ -48,7 +48,7 @@ describe('jsonBody', () => {
   before(async () => {
     const router = new Router();
     router.post('/echo', jsonBody({ limitBytes: 64 }), (ctx) => {
-      ctx.body = { received: ctx.request.body, bytes: (ctx.state.rawBody as Buffer).length };
+      ctx.body = { received: (ctx.request as { body?: unknown }).body, bytes: (ctx.state.rawBody as Buffer).length };
     });
     const logger = createLogger({ LOG_LEVEL: 'silent' });
     const app = createHttpApp({ logger, metrics: new HttpMetrics(new Registry(), { defaultMetrics: false }), routers: [router] });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { HealthIndicator } from '../../src/domain/ports/health-indicator.js';
-import { problemOf, startTestService, type TestService } from '../support/test-service.js';
+import { jsonOf, problemOf, startTestService, type TestService } from '../support/test-service.js';
 
 const down: HealthIndicator = { name: 'database', check: () => Promise.reject(new Error('ECONNREFUSED 10.1.2.3')) };
 const hanging: HealthIndicator = { name: 'redis', check: () => new Promise(() => undefined) };
@@ -21,7 +21,7 @@ describe('Health and metrics endpoints', () => {
   it('GET /readyz, when every dependency answers, answers 200 listing them', async () => {
     const response = await fetch(`${service.url}/readyz`);
     expect(response.status).to.equal(200);
-    const body = await response.json();
+    const body = await jsonOf(response);
     expect(body.status).to.equal('ready');
     expect(body.dependencies.database.status).to.equal('up');
   });

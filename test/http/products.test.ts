@@ -3,7 +3,7 @@ import { InMemoryProductRepository } from '../../src/adapters/in-memory/in-memor
 import type { ProductRepository } from '../../src/domain/ports/product-repository.js';
 import { TYPES } from '../../src/types.js';
 import { tiedProducts } from '../support/product-fixtures.js';
-import { problemOf, startTestService, type TestService } from '../support/test-service.js';
+import { jsonOf, problemOf, startTestService, type TestService } from '../support/test-service.js';
 
 describe('GET /api/products', () => {
   let service: TestService;
@@ -20,7 +20,7 @@ describe('GET /api/products', () => {
   it('GET /api/products, when called without parameters, answers the newest 20 with the documented shape', async () => {
     const response = await get('/api/products');
     expect(response.status).to.equal(200);
-    const body = await response.json();
+    const body = await jsonOf(response);
     expect(body.data).to.have.length(20);
     expect(body.page).to.include({ limit: 20, hasMore: true });
     expect(body.page.nextCursor).to.be.a('string');
@@ -34,7 +34,7 @@ describe('GET /api/products', () => {
     const ids: number[] = [];
     let path = '/api/products?sort=price&order=desc&limit=7';
     for (;;) {
-      const body = await (await get(path)).json();
+      const body = await jsonOf(await get(path));
       ids.push(...body.data.map((p: { id: number }) => p.id));
       if (!body.page.hasMore) break;
       path = `/api/products?sort=price&order=desc&limit=7&cursor=${body.page.nextCursor}`;
@@ -44,7 +44,7 @@ describe('GET /api/products', () => {
   });
 
   it('GET /api/products, when a filter is applied, returns only matching products', async () => {
-    const body = await (await get('/api/products?category=FRUIT&minPrice=12.5&maxPrice=99.00&q=Mango&limit=100')).json();
+    const body = await jsonOf(await get('/api/products?category=FRUIT&minPrice=12.5&maxPrice=99.00&q=Mango&limit=100'));
     expect(body.data.length).to.be.greaterThan(0);
     for (const product of body.data) {
       expect(product.category).to.equal('fruit');
@@ -78,7 +78,7 @@ describe('GET /api/products', () => {
   }
 
   it('GET /api/products, when a cursor is tampered with, answers 400', async () => {
-    const { page } = await (await get('/api/products?limit=5')).json();
+    const { page } = await jsonOf(await get('/api/products?limit=5'));
     const [body, signature] = page.nextCursor.split('.');
     const forged = Buffer.from(Buffer.from(body, 'base64url').toString().replace(/"i":\d+/, '"i":1')).toString('base64url');
     const problem = await problemOf(await get(`/api/products?limit=5&cursor=${forged}.${signature}`), 400);
@@ -86,7 +86,7 @@ describe('GET /api/products', () => {
   });
 
   it('GET /api/products, when a cursor is reused with another sort or filter, answers 400', async () => {
-    const { page } = await (await get('/api/products?limit=5&sort=name')).json();
+    const { page } = await jsonOf(await get('/api/products?limit=5&sort=name'));
     for (const other of ['sort=price', 'sort=name&order=desc', 'sort=name&category=fruit', 'sort=name&q=ghee']) {
       const problem = await problemOf(await get(`/api/products?limit=5&${other}&cursor=${page.nextCursor}`), 400);
       expect(problem.detail).to.match(/different sort, order or filter/);

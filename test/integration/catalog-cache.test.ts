@@ -6,7 +6,7 @@ import { RedisCatalogCache } from '../../src/adapters/redis/redis-catalog-cache.
 import type { ProductRepository } from '../../src/domain/ports/product-repository.js';
 import { tiedProducts } from '../support/product-fixtures.js';
 import { createTestRedis, type TestRedis } from '../support/services.js';
-import { startTestService, type TestService } from '../support/test-service.js';
+import { jsonOf, startTestService, type TestService } from '../support/test-service.js';
 
 /** Counts list() calls and lets a test make the database "go down". */
 class ObservedRepository implements ProductRepository {
@@ -101,7 +101,7 @@ describe('Catalogue caching with Redis unreachable', () => {
       const response = await fetch(`${service.url}/api/products?limit=3`);
       expect(response.status).to.equal(200);
       expect(response.headers.get('x-cache')).to.equal('MISS');
-      expect((await response.json()).data).to.have.length(3);
+      expect((await jsonOf(response)).data).to.have.length(3);
     }
   });
 });

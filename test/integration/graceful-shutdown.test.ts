@@ -8,6 +8,7 @@ import type { ProductRepository } from '../../src/domain/ports/product-repositor
 import { loadConfig } from '../../src/infrastructure/load-config.js';
 import { startService } from '../../src/infrastructure/start-service.js';
 import { tiedProducts } from '../support/product-fixtures.js';
+import { jsonOf } from '../support/test-service.js';
 
 describe('Graceful shutdown', function () {
   this.timeout(60_000);
@@ -46,7 +47,7 @@ describe('Graceful shutdown', function () {
     release();
     const response = await pending;
     expect(response.status).to.equal(200);
-    expect((await response.json()).data).to.have.length(2);
+    expect((await jsonOf(response)).data).to.have.length(2);
     await stopped;
   });
 

@@ -47,9 +47,15 @@ export async function startTestService(overrides: Overrides = {}, env: Record<st
   });
 }
 
+/** A response's JSON body, untyped: tests assert on its shape. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function jsonOf(response: Response): Promise<any> {
+  return response.json();
+}
+
 /** Checks the RFC 9457 shape every error response must have, and returns the parsed body. */
 export async function problemOf(response: Response, status: number) {
-  const body = await response.json();
+  const body = await jsonOf(response);
   if (response.status !== status) throw new Error(`expected ${status}, got ${response.status}: ${JSON.stringify(body)}`);
   if (!response.headers.get('content-type')?.startsWith('application/problem+json')) {
     throw new Error(`expected application/problem+json, got ${response.headers.get('content-type')}`);
