@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { ProductDraft, ProductPage, ProductRepository } from '../../domain/ports/product-repository.js';
 import type { Product } from '../../domain/product.js';
 import type { ProductQuery, SortField } from '../../domain/product-query.js';
+import { databaseCall } from './database-call.js';
 import { PRODUCT_COLUMNS, ProductRows, type ProductRow } from './product-rows.js';
 
 const SORT_COLUMNS: Record<SortField, string> = {
@@ -28,29 +29,33 @@ export class KnexProductRepository implements ProductRepository {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async list(query: ProductQuery): Promise<ProductPage> {
-    const plan = query.words.length > 0 ? await this.searchPlan(query.words) : undefined;
-    const rows: ProductRow[] = await this.pageQuery(query, plan);
-    return {
-      items: rows.slice(0, query.limit).map(ProductRows.toProduct),
-      hasMore: rows.length > query.limit,
-    };
+  list(query: ProductQuery): Promise<ProductPage> {
+    return databaseCall(async () => {
+      const plan = query.words.length > 0 ? await this.searchPlan(query.words) : undefined;
+      const rows: ProductRow[] = await this.pageQuery(query, plan);
+      return {
+        items: rows.slice(0, query.limit).map(ProductRows.toProduct),
+        hasMore: rows.length > query.limit,
+      };
+    });
   }
 
-  async findById(id: number): Promise<Product | null> {
-    const row: ProductRow | undefined = await this.knex('products').select([...PRODUCT_COLUMNS]).where('id', id).first();
-    return row ? ProductRows.toProduct(row) : null;
+  findById(id: number): Promise<Product | null> {
+    return databaseCall(async () => {
+      const row: ProductRow | undefined = await this.knex('products').select([...PRODUCT_COLUMNS]).where('id', id).first();
+      return row ? ProductRows.toProduct(row) : null;
+    });
   }
 
   async upsert(drafts: readonly ProductDraft[]): Promise<number> {
     if (drafts.length === 0) return 0;
-    return this.knex.transaction(async (trx) => {
+    return databaseCall(() => this.knex.transaction(async (trx) => {
       let changed = 0;
       for (let i = 0; i < drafts.length; i += WRITE_CHUNK) {
         changed += await this.upsertChunk(trx, drafts.slice(i, i + WRITE_CHUNK));
       }
       return changed;
-    });
+    }));
   }
 
   private async upsertChunk(trx: Knex.Transaction, drafts: readonly ProductDraft[]) {
