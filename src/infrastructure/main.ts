@@ -20,10 +20,15 @@ try {
 
 const logger = createLogger(config);
 
-if (cluster.isPrimary && config.WORKERS > 1) {
-  await runPrimary(config);
-} else {
-  await runInstance(config, cluster.isPrimary);
+try {
+  if (cluster.isPrimary && config.WORKERS > 1) {
+    await runPrimary(config);
+  } else {
+    await runInstance(config, cluster.isPrimary);
+  }
+} catch (error) {
+  logger.fatal({ err: error }, `cannot start: ${(error as Error).message}`);
+  process.exit(1);
 }
 
 async function runInstance(config: Config, prepareDatabase: boolean) {
