@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Container } from 'inversify';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { CheckReadiness } from '../application/check-readiness.js';
 import { GetProduct } from '../application/get-product.js';
 import { ListProducts } from '../application/list-products.js';
@@ -16,6 +17,7 @@ import { RedisHealthIndicator } from '../adapters/redis/redis-health-indicator.j
 import type { Clock } from '../domain/ports/clock.js';
 import type { HealthIndicator } from '../domain/ports/health-indicator.js';
 import { TYPES } from '../types.js';
+import { createTokenProvider } from './create-token-provider.js';
 import type { Config } from './load-config.js';
 
 /** Connections the container's adapters use; the bootstrap owns and closes them. */
@@ -24,6 +26,8 @@ export interface Infrastructure {
   /** Absent on the embedded default: Redis-backed ports then use in-process adapters. */
   readonly redis?: RedisClient;
   readonly logger: Logger;
+  /** The app's Prometheus registry, for adapters that count (token metrics); absent in some tests. */
+  readonly registry?: Registry;
 }
 
 export type Overrides = Partial<Record<keyof typeof TYPES, unknown>>;
@@ -42,6 +46,7 @@ export function buildContainer(config: Config, infra: Infrastructure, overrides:
   bind('Config', () => config);
   bind('Logger', () => logger);
   bind('Clock', () => systemClock);
+  bind('TokenProvider', () => createTokenProvider(config, { redis, logger, clock: systemClock, registry: infra.registry }));
   bind('ProductRepository', () => new KnexProductRepository(knex));
   bind('CatalogCache', () => (redis ? new RedisCatalogCache(redis, prefix) : new InMemoryCatalogCache()));
   bind<CatalogCacheSettings>('CatalogCacheSettings', () => ({

@@ -23,13 +23,15 @@ export interface ServiceAppOptions {
   readonly isShuttingDown: () => boolean;
   /** Off in tests that build many apps in one process. */
   readonly defaultMetrics?: boolean;
+  /** The registry /metrics serves; the bootstrap passes the one adapters already registered on. */
+  readonly registry?: Registry;
 }
 
 /** Every route of the service, wired from the container: the one place routers are registered. */
 export function createServiceApp(container: Container, options: ServiceAppOptions): ServiceApp {
   const config = container.get<Config>(TYPES.Config);
   const logger = container.get<Logger>(TYPES.Logger);
-  const registry = new Registry();
+  const registry = options.registry ?? new Registry();
   const metrics = new HttpMetrics(registry, { defaultMetrics: options.defaultMetrics });
   const app = createHttpApp({
     logger,

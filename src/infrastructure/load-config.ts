@@ -10,6 +10,12 @@ const int = (min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
 
+const fraction = z
+  .string()
+  .regex(/^\d*\.?\d+$/, 'must be a number')
+  .transform(Number)
+  .pipe(z.number().gt(0, 'must be greater than 0').max(1, 'must be at most 1'));
+
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 const url = (protocols: string[]) =>
@@ -40,6 +46,15 @@ const EnvSchema = z.object({
   OAUTH_CLIENT_ID: z.string().min(1).optional(),
   OAUTH_CLIENT_SECRET: z.string().min(1).optional(),
   OAUTH_SCOPE: z.string().optional(),
+  OAUTH_CLIENT_AUTH: z.enum(['basic', 'body']).default('basic'),
+  OAUTH_DEFAULT_LIFETIME_SECONDS: int(1, 604_800).default(3600),
+  OAUTH_EXPIRY_SKEW_SECONDS: int(0, 3600).default(60),
+  OAUTH_REFRESH_AHEAD_FRACTION: fraction.default(0.8),
+  OAUTH_REQUEST_TIMEOUT_MS: int(100, 60_000).default(5000),
+  OAUTH_RETRIES: int(0, 10).default(3),
+  OAUTH_LOCK_LEASE_MS: int(100, 60_000).default(5000),
+  OAUTH_LOCK_WAIT_MS: int(100, 300_000).default(15_000),
+  OAUTH_REJECTION_COOLDOWN_SECONDS: int(0, 3600).default(10),
   PARTNER_API_URL: url(['http:', 'https:']).optional(),
   WEBHOOK_SECRETS: z.string().optional(),
 });
@@ -65,6 +80,14 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     problems.push(
       'WORKERS: more than one worker needs DATABASE_URL and REDIS_URL; the embedded SQLite file and in-process caches are correct for a single process only',
     );
+  }
+  if (config.OAUTH_TOKEN_URL) {
+    for (const key of ['OAUTH_CLIENT_ID', 'OAUTH_CLIENT_SECRET'] as const) {
+      if (!config[key]) problems.push(`${key}: required when OAUTH_TOKEN_URL is set`);
+    }
+  }
+  if (config.OAUTH_LOCK_WAIT_MS <= config.OAUTH_LOCK_LEASE_MS) {
+    problems.push('OAUTH_LOCK_WAIT_MS: must exceed OAUTH_LOCK_LEASE_MS, so a waiter outlives the lease of a token fetcher that died');
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return { ...config, usesDevelopmentCursorSecret: config.CURSOR_SECRET === DEV_CURSOR_SECRET };

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { Registry } from 'prom-client';
 import type { ProductRepository } from '../domain/ports/product-repository.js';
 import { TYPES } from '../types.js';
 import { buildContainer, type Overrides } from './container.js';
@@ -31,7 +32,8 @@ export async function startService(config: Config, options: StartOptions = {}): 
   describeBackends(config, logger);
   const knex = await createKnex(config);
   const redis = config.REDIS_URL ? await createRedisClient(config.REDIS_URL, logger) : undefined;
-  const container = buildContainer(config, { knex, redis, logger }, options.overrides);
+  const registry = new Registry();
+  const container = buildContainer(config, { knex, redis, logger, registry }, options.overrides);
 
   if (options.prepareDatabase ?? true) {
     if (config.MIGRATE_ON_START) {
@@ -45,7 +47,7 @@ export async function startService(config: Config, options: StartOptions = {}): 
   }
 
   let shuttingDown = false;
-  const { app } = createServiceApp(container, { isShuttingDown: () => shuttingDown });
+  const { app } = createServiceApp(container, { isShuttingDown: () => shuttingDown, registry });
 
   const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000 }, app.callback());
   await new Promise<void>((resolve, reject) => {
@@ -77,6 +79,11 @@ function describeBackends(config: Config, logger: Logger) {
   logger.info({ database, cache }, `backends: database=${database}, cache/locks=${cache}`);
   if (!config.REDIS_URL) {
     logger.warn('no REDIS_URL: caches, locks and deduplication are in-process, correct for a single instance only');
+  }
+  if (config.OAUTH_TOKEN_URL) {
+    logger.info({ tokenUrl: config.OAUTH_TOKEN_URL, clientAuth: config.OAUTH_CLIENT_AUTH }, 'partner authentication: OAuth2 client credentials');
+  } else {
+    logger.warn('no OAUTH_TOKEN_URL: partner calls fail until one is set; `npm start` runs the bundled mock partner for this');
   }
   if (config.usesDevelopmentCursorSecret && config.DATABASE_URL) {
     logger.warn('CURSOR_SECRET is the development default; set a secret of your own in production');

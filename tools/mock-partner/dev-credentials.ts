@@ -2,5 +2,5 @@
 export const DEV_CLIENT = {
   id: 'farmlokal-dev',
   secret: 'farmlokal-dev-client-secret',
-  scopes: ['catalog:read', 'webhooks:manage'],
+  scopes: ['catalog:read', 'webhooks:write'],
 } as const;
