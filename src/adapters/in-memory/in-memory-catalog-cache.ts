@@ -38,8 +38,13 @@ export class InMemoryCatalogCache implements CatalogCache {
     const now = this.now();
     const heldUntil = this.leases.get(key);
     if (heldUntil !== undefined && heldUntil > now) return false;
+    if (this.leases.size >= this.maxEntries) this.dropExpiredLeases(now);
     this.leases.set(key, now + leaseMs);
     return true;
+  }
+
+  private dropExpiredLeases(now: number) {
+    for (const [key, until] of this.leases) if (until <= now) this.leases.delete(key);
   }
 
   private evictOldest() {
