@@ -9,4 +9,6 @@ export const TYPES = {
   TokenProvider: Symbol.for('TokenProvider'),
   EventDeduplicator: Symbol.for('EventDeduplicator'),
   ExternalCatalog: Symbol.for('ExternalCatalog'),
+  LastKnownAvailability: Symbol.for('LastKnownAvailability'),
+  SyncCheckpoints: Symbol.for('SyncCheckpoints'),
 } as const;
