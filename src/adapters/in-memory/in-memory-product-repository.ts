@@ -6,6 +6,13 @@ import { searchTerms } from '../../domain/search-terms.js';
 interface Indexed {
   readonly product: Product;
   readonly terms: readonly string[];
+  /** A tombstone (or a product known only in part) kept by InMemoryProductEventStore: not listed, not found. */
+  readonly deleted?: boolean;
+}
+
+export interface StoredProduct {
+  readonly product: Product;
+  readonly deleted: boolean;
 }
 
 /** Products in process memory; correct for one instance, lost on restart. */
@@ -22,7 +29,7 @@ export class InMemoryProductRepository implements ProductRepository {
     const compare = (a: Product, b: Product) =>
       direction * (compareValues(key(a), key(b)) || a.id - b.id);
     const matches = [...this.byId.values()]
-      .filter((entry) => matchesFilters(entry, query))
+      .filter((entry) => !entry.deleted && matchesFilters(entry, query))
       .map((entry) => entry.product)
       .filter((p) => !query.after || direction * (compareValues(key(p), query.after.value) || p.id - query.after.id) > 0)
       .sort(compare);
@@ -30,7 +37,8 @@ export class InMemoryProductRepository implements ProductRepository {
   }
 
   async findById(id: number): Promise<Product | null> {
-    return this.byId.get(id)?.product ?? null;
+    const entry = this.byId.get(id);
+    return entry && !entry.deleted ? entry.product : null;
   }
 
   async upsert(drafts: readonly ProductDraft[]): Promise<number> {
@@ -58,6 +66,36 @@ export class InMemoryProductRepository implements ProductRepository {
       changed += 1;
     }
     return changed;
+  }
+
+  /** The product stored for `sku`, deleted or not; for InMemoryProductEventStore, which shares this store. */
+  storedBySku(sku: string): StoredProduct | null {
+    const id = this.idBySku.get(sku);
+    const entry = id === undefined ? undefined : this.byId.get(id);
+    return entry ? { product: entry.product, deleted: entry.deleted ?? false } : null;
+  }
+
+  /** Stores `fields` as given, without a version check, keeping id and createdAt; for InMemoryProductEventStore. */
+  replace(fields: Omit<ProductDraft, 'createdAt' | 'updatedAt'>, deleted: boolean): void {
+    const id = this.idBySku.get(fields.sku);
+    const existing = id === undefined ? undefined : this.byId.get(id)?.product;
+    const now = new Date(this.now());
+    const { sku, name, description, category, pricePaise, stock, version } = fields;
+    const product: Product = {
+      id: existing?.id ?? this.nextId++,
+      sku,
+      name,
+      description,
+      category,
+      pricePaise,
+      currency: CURRENCY,
+      stock,
+      version,
+      createdAt: existing?.createdAt ?? now,
+      updatedAt: now,
+    };
+    this.byId.set(product.id, { product, terms: searchTerms(`${name} ${description}`), deleted });
+    this.idBySku.set(sku, product.id);
   }
 }
 

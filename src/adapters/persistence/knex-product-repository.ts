@@ -42,7 +42,7 @@ export class KnexProductRepository implements ProductRepository {
 
   findById(id: number): Promise<Product | null> {
     return databaseCall(async () => {
-      const row: ProductRow | undefined = await this.knex('products').select([...PRODUCT_COLUMNS]).where('id', id).first();
+      const row: ProductRow | undefined = await this.knex('products').select([...PRODUCT_COLUMNS]).where({ id, deleted: 0 }).first();
       return row ? ProductRows.toProduct(row) : null;
     });
   }
@@ -103,6 +103,7 @@ export class KnexProductRepository implements ProductRepository {
   private branch(query: ProductQuery, category: string | undefined, plan: SearchPlan | undefined) {
     const column = SORT_COLUMNS[query.sort];
     const builder = this.knex<ProductRow>('products').select(PRODUCT_COLUMNS.map((c) => `products.${c}`));
+    builder.where('products.deleted', 0);
     if (category !== undefined) builder.where('category', category);
     if (query.minPricePaise !== undefined) builder.where('price_paise', '>=', query.minPricePaise);
     if (query.maxPricePaise !== undefined) builder.where('price_paise', '<=', query.maxPricePaise);
@@ -154,7 +155,8 @@ export class KnexProductRepository implements ProductRepository {
   }
 }
 
-const MERGED_COLUMNS = ['name', 'description', 'category', 'price_paise', 'stock', 'updated_at', 'version'];
+// A newer whole-product write also lifts a deletion tombstone (drafts never set `deleted`: it stays 0).
+const MERGED_COLUMNS = ['name', 'description', 'category', 'price_paise', 'stock', 'updated_at', 'deleted', 'version'];
 
 // MySQL evaluates assignments left to right, so version is compared first and assigned last.
 const MYSQL_NEWER_VERSION_WINS = `ON DUPLICATE KEY UPDATE ${MERGED_COLUMNS.map(

@@ -1,0 +1,39 @@
+import { applyProductChange, type ProductPartVersions } from '../../domain/apply-product-change.js';
+import type { PartnerEvent } from '../../domain/partner-event.js';
+import type { EventOutcome, ProductEventStore, RecordedOutcome } from '../../domain/ports/product-event-store.js';
+import type { InMemoryProductRepository } from './in-memory-product-repository.js';
+
+const NEVER_WRITTEN: ProductPartVersions = { content: 0, price: 0, stock: 0, deleted: 0 };
+
+/**
+ * The inbox and part versions in process memory, applying changes to the InMemoryProductRepository
+ * it is given. Each apply runs without awaiting, so it is atomic within the process.
+ */
+export class InMemoryProductEventStore implements ProductEventStore {
+  private readonly inbox = new Map<string, RecordedOutcome>();
+  private readonly parts = new Map<string, ProductPartVersions>();
+
+  constructor(private readonly products: InMemoryProductRepository) {}
+
+  async apply(event: PartnerEvent): Promise<EventOutcome> {
+    if (this.inbox.has(event.id)) return 'duplicate';
+    const outcome = this.applyChange(event);
+    this.inbox.set(event.id, outcome);
+    return outcome;
+  }
+
+  async outcomeOf(eventId: string): Promise<RecordedOutcome | null> {
+    return this.inbox.get(eventId) ?? null;
+  }
+
+  private applyChange({ change }: PartnerEvent): RecordedOutcome {
+    if (!change) return 'ignored';
+    const stored = this.products.storedBySku(change.sku)?.product;
+    const current = stored ? { ...stored, parts: this.parts.get(change.sku) ?? NEVER_WRITTEN } : null;
+    const applied = applyProductChange(current, change);
+    if (!applied) return 'superseded';
+    this.products.replace(applied.product, !applied.live);
+    this.parts.set(change.sku, applied.product.parts);
+    return 'applied';
+  }
+}
