@@ -1,0 +1,39 @@
+// A separate process holding one RedisTokenProvider, driven by the fleet tests over stdin/stdout.
+// Env: MOCK_URL, REDIS_URL, KEY_PREFIX, CONCURRENCY, LOCK_LEASE_MS, LOCK_WAIT_MS.
+// Each "go" line on stdin fires CONCURRENCY getToken calls at once; events are JSON lines on stdout.
+import { createInterface } from 'node:readline';
+import { pino } from 'pino';
+import { NO_TOKEN_METRICS, type TokenMetrics } from '../../src/adapters/partner/token-metrics.js';
+import { createRedisClient } from '../../src/infrastructure/create-redis-client.js';
+import { redisProvider } from './token-fixtures.js';
+
+const env = (name: string) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is required`);
+  return value;
+};
+
+const emit = (event: object) => process.stdout.write(`${JSON.stringify(event)}\n`);
+const metrics: TokenMetrics = { ...NO_TOKEN_METRICS, lockWaited: () => emit({ event: 'lockWait', at: Date.now() }) };
+
+const redis = await createRedisClient(env('REDIS_URL'), pino({ level: 'silent' }));
+const provider = redisProvider(redis, env('KEY_PREFIX'), env('MOCK_URL'), {
+  metrics,
+  lockLeaseMs: Number(env('LOCK_LEASE_MS')),
+  lockWaitMs: Number(env('LOCK_WAIT_MS')),
+});
+const concurrency = Number(env('CONCURRENCY'));
+
+createInterface({ input: process.stdin }).on('line', (line) => {
+  if (line.trim() !== 'go') return;
+  void Promise.allSettled(Array.from({ length: concurrency }, () => provider.getToken())).then((results) => {
+    const values = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.value] : []));
+    const errors = results.flatMap((r) => (r.status === 'rejected' ? [String((r.reason as Error).message)] : []));
+    emit({ event: 'tokens', at: Date.now(), count: values.length, distinct: [...new Set(values)], errors });
+  });
+});
+process.stdin.on('end', () => {
+  redis.destroy();
+  process.exit(0);
+});
+emit({ event: 'ready', pid: process.pid });
