@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import type { Socket } from 'node:net';
 import type { Middleware } from 'koa';
 import type { MockPartnerContext } from './mock-module.js';
 
@@ -17,14 +18,29 @@ export function applyFaults({ faults, stats }: MockPartnerContext): Middleware {
       ctx.req.socket.destroy();
       return;
     }
-    if (faults.latencyMs > 0) {
+    const latencyMs = faults.latencyMs + Math.random() * faults.latencyJitterMs;
+    if (latencyMs > 0) {
       // Stop waiting when the client gives up, so a stopped mock does not hold timers.
       const gone = new AbortController();
       ctx.req.socket.once('close', () => gone.abort());
-      await delay(faults.latencyMs, undefined, { signal: gone.signal }).catch(() => undefined);
+      await delay(latencyMs, undefined, { signal: gone.signal }).catch(() => undefined);
       if (gone.signal.aborted) return;
     }
-    if (faults.errorRate > 0 && Math.random() < faults.errorRate) {
+    const roll = Math.random();
+    if (roll < faults.timeoutRate) {
+      stats.increment('faults.timeouts');
+      ctx.respond = false;
+      await neverAnswer(ctx.req.socket);
+      return;
+    }
+    if (roll < faults.timeoutRate + faults.rateLimitRate) {
+      stats.increment('faults.rateLimited');
+      ctx.status = 429;
+      ctx.set('Retry-After', String(faults.retryAfterSeconds));
+      ctx.body = { error: 'rate_limited', error_description: 'injected fault' };
+      return;
+    }
+    if (roll < faults.timeoutRate + faults.rateLimitRate + faults.errorRate) {
       stats.increment('faults.errors');
       ctx.status = faults.errorStatus;
       ctx.body = { error: 'temporarily_unavailable', error_description: 'injected fault' };
@@ -32,4 +48,14 @@ export function applyFaults({ faults, stats }: MockPartnerContext): Middleware {
     }
     return next();
   };
+}
+
+const HOLD_MS = 60_000;
+
+/** Holds the request until the client gives up (or a minute passes), then drops the connection. */
+async function neverAnswer(socket: Socket) {
+  const gone = new AbortController();
+  socket.once('close', () => gone.abort());
+  await delay(HOLD_MS, undefined, { signal: gone.signal }).catch(() => undefined);
+  socket.destroy();
 }

@@ -3,7 +3,15 @@ import { noFaults, type MockFaults } from './mock-faults.js';
 import type { MockPartnerContext } from './mock-module.js';
 import { readBody } from './read-body.js';
 
-const NUMBER_FAULTS = { latencyMs: [0, 600_000], errorRate: [0, 1], errorStatus: [400, 599] } as const;
+const NUMBER_FAULTS = {
+  latencyMs: [0, 600_000],
+  latencyJitterMs: [0, 600_000],
+  errorRate: [0, 1],
+  timeoutRate: [0, 1],
+  rateLimitRate: [0, 1],
+  retryAfterSeconds: [0, 86_400],
+  errorStatus: [400, 599],
+} as const;
 
 /** GET /__stats, POST /__faults (merges a JSON object into the fault settings), POST /__reset. */
 export function controlRoutes(router: Router, context: MockPartnerContext, resetHooks: (() => void)[]): void {

@@ -1,7 +1,9 @@
+import { catalogModule } from './catalog-module.js';
 import type { MockModule } from './mock-module.js';
 import { oauthModule } from './oauth-module.js';
 
 /** Every module the bundled mock partner serves; add yours with one line. */
 export const MOCK_PARTNER_MODULES: readonly MockModule[] = [
   oauthModule,
+  catalogModule,
 ];
