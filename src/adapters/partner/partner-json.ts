@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import type { PartnerCatalogPage, PartnerProduct } from '../../domain/ports/external-catalog.js';
+
+const RUPEES = /^(\d{1,9})(?:\.(\d{1,2}))?$/;
+
+const ProductSchema = z.object({
+  sku: z.string().min(1).max(64),
+  name: z.string().min(1).max(200),
+  description: z.string().max(1000),
+  category: z.string().min(1).max(64),
+  price: z.string().regex(RUPEES, 'must be a decimal rupee amount'),
+  currency: z.literal('INR'),
+  stock: z.number().int().min(0),
+  version: z.number().int().min(1),
+  createdAt: z.iso.datetime({ offset: true }),
+  updatedAt: z.iso.datetime({ offset: true }),
+});
+
+const PageSchema = z.object({
+  items: z.array(ProductSchema),
+  nextCursor: z.string().min(1).nullable(),
+  total: z.number().int().min(0).optional(),
+});
+
+type ProductJson = z.output<typeof ProductSchema>;
+
+/** The partner's JSON (API A) to domain types; a body that does not fit is reported with every issue. */
+export const PartnerJson = {
+  product(body: unknown): PartnerProduct {
+    return toProduct(parse(ProductSchema, body));
+  },
+
+  page(body: unknown): PartnerCatalogPage {
+    const page = parse(PageSchema, body);
+    return { items: page.items.map(toProduct), nextCursor: page.nextCursor, total: page.total };
+  },
+};
+
+function parse<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  throw new Error(result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+}
+
+function toProduct(json: ProductJson): PartnerProduct {
+  const [, rupees, paise = ''] = RUPEES.exec(json.price)!;
+  return {
+    sku: json.sku,
+    name: json.name,
+    description: json.description,
+    category: json.category,
+    pricePaise: Number(rupees) * 100 + Number(paise.padEnd(2, '0')),
+    stock: json.stock,
+    version: json.version,
+    createdAt: new Date(json.createdAt),
+    updatedAt: new Date(json.updatedAt),
+  };
+}
