@@ -56,6 +56,20 @@ const EnvSchema = z.object({
   OAUTH_LOCK_WAIT_MS: int(100, 300_000).default(15_000),
   OAUTH_REJECTION_COOLDOWN_SECONDS: int(0, 3600).default(10),
   PARTNER_API_URL: url(['http:', 'https:']).optional(),
+  PARTNER_ATTEMPT_TIMEOUT_MS: int(10, 60_000).default(800),
+  PARTNER_DEADLINE_MS: int(10, 120_000).default(2_500),
+  PARTNER_RETRIES: int(0, 10).default(6),
+  PARTNER_BACKOFF_BASE_MS: int(0, 60_000).default(50),
+  PARTNER_BACKOFF_MAX_MS: int(0, 60_000).default(1_000),
+  PARTNER_RETRY_BUDGET_PERCENT: int(0, 100).default(80),
+  PARTNER_RETRY_BUDGET_FLOOR: int(0, 100_000).default(10),
+  PARTNER_BREAKER_FAILURE_PERCENT: int(1, 100).default(50),
+  PARTNER_BREAKER_WINDOW: int(1, 10_000).default(20),
+  PARTNER_BREAKER_MIN_CALLS: int(1, 10_000).default(10),
+  PARTNER_BREAKER_OPEN_MS: int(10, 3_600_000).default(5_000),
+  PARTNER_CACHE_SECONDS: int(0, 3_600).default(5),
+  AVAILABILITY_RETENTION_SECONDS: int(1, 2_592_000).default(86_400),
+  CATALOG_SYNC_PAGE_SIZE: int(1, 500).default(200),
   WEBHOOK_SECRETS: z.string().optional(),
 });
 
@@ -88,6 +102,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   }
   if (config.OAUTH_LOCK_WAIT_MS <= config.OAUTH_LOCK_LEASE_MS) {
     problems.push('OAUTH_LOCK_WAIT_MS: must exceed OAUTH_LOCK_LEASE_MS, so a waiter outlives the lease of a token fetcher that died');
+  }
+  if (config.PARTNER_DEADLINE_MS < config.PARTNER_ATTEMPT_TIMEOUT_MS) {
+    problems.push('PARTNER_DEADLINE_MS: must be at least PARTNER_ATTEMPT_TIMEOUT_MS, or no attempt could run its course');
+  }
+  if (config.PARTNER_BACKOFF_MAX_MS < config.PARTNER_BACKOFF_BASE_MS) {
+    problems.push('PARTNER_BACKOFF_MAX_MS: must be at least PARTNER_BACKOFF_BASE_MS');
+  }
+  if (config.PARTNER_BREAKER_MIN_CALLS > config.PARTNER_BREAKER_WINDOW) {
+    problems.push('PARTNER_BREAKER_MIN_CALLS: must not exceed PARTNER_BREAKER_WINDOW, or the breaker could never open');
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return { ...config, usesDevelopmentCursorSecret: config.CURSOR_SECRET === DEV_CURSOR_SECRET };
