@@ -1,7 +1,7 @@
-import { Counter, type Registry } from 'prom-client';
+import { Counter, type CounterConfiguration, type Registry } from 'prom-client';
 import type { TokenMetrics } from './token-metrics.js';
 
-/** TokenMetrics as Prometheus counters on the app's registry. */
+/** TokenMetrics as Prometheus counters on the app's registry (reused when already registered there). */
 export class PrometheusTokenMetrics implements TokenMetrics {
   private readonly fetches: Counter;
   private readonly failures: Counter<'reason'>;
@@ -10,29 +10,26 @@ export class PrometheusTokenMetrics implements TokenMetrics {
   private readonly redisErrors: Counter;
 
   constructor(registry: Registry) {
-    const registers = [registry];
-    this.fetches = new Counter({ name: 'partner_token_fetches_total', help: 'Requests sent to the OAuth token endpoint', registers });
-    this.failures = new Counter({
+    const counter = <L extends string>(config: CounterConfiguration<L>) =>
+      (registry.getSingleMetric(config.name) as Counter<L> | undefined) ?? new Counter({ ...config, registers: [registry] });
+    this.fetches = counter({ name: 'partner_token_fetches_total', help: 'Requests sent to the OAuth token endpoint' });
+    this.failures = counter({
       name: 'partner_token_fetch_failures_total',
       help: 'Failed token requests and waits, by reason',
       labelNames: ['reason'],
-      registers,
     });
-    this.hits = new Counter({
+    this.hits = counter({
       name: 'partner_token_cache_hits_total',
       help: 'Tokens served from a cache layer (memory, redis)',
       labelNames: ['layer'],
-      registers,
     });
-    this.waits = new Counter({
+    this.waits = counter({
       name: 'partner_token_lock_waits_total',
       help: 'Token requests that waited for another instance holding the fetch lock',
-      registers,
     });
-    this.redisErrors = new Counter({
+    this.redisErrors = counter({
       name: 'partner_token_redis_errors_total',
       help: 'Redis failures in the token cache; the instance fetched for itself',
-      registers,
     });
   }
 
