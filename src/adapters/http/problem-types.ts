@@ -4,6 +4,7 @@ export const DOMAIN_ERROR_STATUS: Readonly<Record<string, { status: number; titl
   INVALID_QUERY: { status: 400, title: 'Invalid request' },
   INVALID_CURSOR: { status: 400, title: 'Invalid cursor' },
   DEPENDENCY_UNAVAILABLE: { status: 503, title: 'Service temporarily unavailable' },
+  TOKEN_REQUEST_REJECTED: { status: 502, title: 'Partner authentication failed' },
 };
 
 export function problemType(title: string) {
