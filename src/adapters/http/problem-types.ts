@@ -5,6 +5,9 @@ export const DOMAIN_ERROR_STATUS: Readonly<Record<string, { status: number; titl
   INVALID_CURSOR: { status: 400, title: 'Invalid cursor' },
   DEPENDENCY_UNAVAILABLE: { status: 503, title: 'Service temporarily unavailable' },
   TOKEN_REQUEST_REJECTED: { status: 502, title: 'Partner authentication failed' },
+  PARTNER_UNAVAILABLE: { status: 503, title: 'Partner catalogue unavailable' },
+  PARTNER_REJECTED: { status: 502, title: 'Partner catalogue refused the request' },
+  PARTNER_PRODUCT_NOT_FOUND: { status: 404, title: 'Product not offered by the partner' },
 };
 
 export function problemType(title: string) {
