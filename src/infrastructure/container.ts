@@ -4,20 +4,27 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { CheckReadiness } from '../application/check-readiness.js';
+import { GetAvailability } from '../application/get-availability.js';
 import { GetProduct } from '../application/get-product.js';
 import { ListProducts } from '../application/list-products.js';
 import { ReadThroughCache, type CatalogCacheSettings } from '../application/read-through-cache.js';
+import { SyncCatalog } from '../application/sync-catalog.js';
 import { AlwaysUpHealthIndicator } from '../adapters/in-memory/always-up-health-indicator.js';
 import { InMemoryCatalogCache } from '../adapters/in-memory/in-memory-catalog-cache.js';
+import { InMemoryLastKnownAvailability } from '../adapters/in-memory/in-memory-last-known-availability.js';
 import { KnexHealthIndicator } from '../adapters/persistence/knex-health-indicator.js';
 import { KnexProductRepository } from '../adapters/persistence/knex-product-repository.js';
+import { KnexSyncCheckpoints } from '../adapters/persistence/knex-sync-checkpoints.js';
 import type { RedisClient } from '../adapters/redis/redis-client.js';
 import { RedisCatalogCache } from '../adapters/redis/redis-catalog-cache.js';
 import { RedisHealthIndicator } from '../adapters/redis/redis-health-indicator.js';
+import { RedisLastKnownAvailability } from '../adapters/redis/redis-last-known-availability.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { HealthIndicator } from '../domain/ports/health-indicator.js';
+import type { TokenProvider } from '../domain/ports/token-provider.js';
 import { TYPES } from '../types.js';
 import { createTokenProvider } from './create-token-provider.js';
+import { createExternalCatalog } from './create-external-catalog.js';
 import type { Config } from './load-config.js';
 
 /** Connections the container's adapters use; the bootstrap owns and closes them. */
@@ -49,6 +56,15 @@ export function buildContainer(config: Config, infra: Infrastructure, overrides:
   bind('TokenProvider', () => createTokenProvider(config, { redis, logger, clock: systemClock, registry: infra.registry }));
   bind('ProductRepository', () => new KnexProductRepository(knex));
   bind('CatalogCache', () => (redis ? new RedisCatalogCache(redis, prefix) : new InMemoryCatalogCache()));
+  bind('ExternalCatalog', () =>
+    createExternalCatalog(config, { tokens: container.get<TokenProvider>(TYPES.TokenProvider), registry: infra.registry }),
+  );
+  const retentionMs = config.AVAILABILITY_RETENTION_SECONDS * 1000;
+  bind('LastKnownAvailability', () => {
+    const local = new InMemoryLastKnownAvailability(retentionMs);
+    return redis ? new RedisLastKnownAvailability(redis, prefix, retentionMs, local, logger) : local;
+  });
+  bind('SyncCheckpoints', () => new KnexSyncCheckpoints(knex));
   bind<CatalogCacheSettings>('CatalogCacheSettings', () => ({
     freshMs: config.CACHE_FRESH_SECONDS * 1000,
     staleMs: config.CACHE_STALE_SECONDS * 1000,
@@ -64,5 +80,7 @@ export function buildContainer(config: Config, infra: Infrastructure, overrides:
   container.bind(ListProducts).toSelf();
   container.bind(GetProduct).toSelf();
   container.bind(CheckReadiness).toSelf();
+  container.bind(GetAvailability).toSelf();
+  container.bind(SyncCatalog).toSelf();
   return container;
 }

@@ -3,12 +3,14 @@ import type Koa from 'koa';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { CheckReadiness } from '../application/check-readiness.js';
+import { GetAvailability } from '../application/get-availability.js';
 import { GetProduct } from '../application/get-product.js';
 import { ListProducts } from '../application/list-products.js';
 import { ReadThroughCache } from '../application/read-through-cache.js';
 import { createHttpApp } from '../adapters/http/create-http-app.js';
 import { CursorCodec } from '../adapters/http/cursor-codec.js';
 import { HttpMetrics } from '../adapters/http/http-metrics.js';
+import { availabilityRoutes } from '../adapters/http/routes/availability-routes.js';
 import { healthRoutes } from '../adapters/http/routes/health-routes.js';
 import { productRoutes } from '../adapters/http/routes/product-routes.js';
 import { TYPES } from '../types.js';
@@ -45,6 +47,7 @@ export function createServiceApp(container: Container, options: ServiceAppOption
         cursors: new CursorCodec(config.CURSOR_SECRET),
         metrics,
       }),
+      availabilityRoutes({ getAvailability: container.get(GetAvailability), registry }),
     ],
   });
   return { app, registry };
