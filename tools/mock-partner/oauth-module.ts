@@ -26,8 +26,18 @@ export const oauthModule: MockModule = (router, context) => {
   });
 
   router.post('/__oauth/revoke', async (ctx) => {
-    const body = (await readBody(ctx)).trim();
-    const token = body ? (JSON.parse(body) as { token?: string }).token : undefined;
+    let token: unknown;
+    try {
+      const body = (await readBody(ctx)).trim();
+      token = body ? (JSON.parse(body) as { token?: unknown }).token : undefined;
+    } catch {
+      token = null;
+    }
+    if (token !== undefined && typeof token !== 'string') {
+      ctx.status = 400;
+      ctx.body = { error: 'invalid_request', error_description: 'send {"token": "..."} or no body' };
+      return;
+    }
     if (token) context.tokens.delete(token);
     else context.tokens.clear();
     ctx.status = 204;
