@@ -18,6 +18,20 @@ const fraction = z
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
+// Comma-separated, for rotation. `whsec_<base64>` is the Standard Webhooks form; anything else is used as text.
+const webhookSecrets = z
+  .string()
+  .transform((list) => list.split(',').map((secret) => secret.trim()))
+  .superRefine((secrets, ctx) => {
+    secrets.forEach((secret, i) => {
+      const base64 = secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : undefined;
+      const ok = base64 === undefined
+        ? secret.length >= 16
+        : /^[A-Za-z0-9+/]+={0,2}$/.test(base64) && Buffer.from(base64, 'base64').length >= 16;
+      if (!ok) ctx.addIssue({ code: 'custom', message: `secret ${i + 1} must be whsec_ and base64 of 16+ bytes, or 16+ characters` });
+    });
+  });
+
 const url = (protocols: string[]) =>
   z.string().refine((value) => {
     try {
@@ -70,7 +84,12 @@ const EnvSchema = z.object({
   PARTNER_CACHE_SECONDS: int(0, 3_600).default(5),
   AVAILABILITY_RETENTION_SECONDS: int(1, 2_592_000).default(86_400),
   CATALOG_SYNC_PAGE_SIZE: int(1, 500).default(200),
-  WEBHOOK_SECRETS: z.string().optional(),
+  WEBHOOK_SECRETS: webhookSecrets.default([]),
+  WEBHOOK_PUBLIC_URL: url(['http:', 'https:']).optional(),
+  WEBHOOK_REGISTER_ON_START: bool.default(true),
+  WEBHOOK_TOLERANCE_SECONDS: int(1, 3_600).default(300),
+  WEBHOOK_CLAIM_LEASE_MS: int(100, 600_000).default(30_000),
+  WEBHOOK_BODY_LIMIT_BYTES: int(1_024, 16_777_216).default(262_144),
 });
 
 export type Config = Readonly<z.infer<typeof EnvSchema>> & {

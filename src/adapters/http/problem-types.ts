@@ -8,6 +8,8 @@ export const DOMAIN_ERROR_STATUS: Readonly<Record<string, { status: number; titl
   PARTNER_UNAVAILABLE: { status: 503, title: 'Partner catalogue unavailable' },
   PARTNER_REJECTED: { status: 502, title: 'Partner catalogue refused the request' },
   PARTNER_PRODUCT_NOT_FOUND: { status: 404, title: 'Product not offered by the partner' },
+  WEBHOOK_SIGNATURE_INVALID: { status: 401, title: 'Invalid webhook signature' },
+  EVENT_IN_PROGRESS: { status: 409, title: 'Event being processed' },
 };
 
 export function problemType(title: string) {

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { Price } from '../../../domain/price.js';
+import type { ProductChange, ProductChangeType } from '../../../domain/product-change.js';
+
+const sku = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1 to 64 letters, digits, dots, dashes or underscores');
+const version = z.number().int('must be a whole number').min(1, 'must be at least 1').max(Number.MAX_SAFE_INTEGER);
+const pricePaise = z
+  .string()
+  .regex(/^\d{1,9}(\.\d{1,2})?$/, 'must be a decimal rupee amount like 12.50')
+  .transform((rupees) => Price.parseRupees('price', rupees));
+const stock = z.number().int('must be a whole number').min(0, 'must not be negative').max(2 ** 31 - 1);
+
+/** Every delivery: an event id, a type (known or not), when it happened, and its data. */
+export const PartnerEventEnvelopeSchema = z.object({
+  id: z.string().regex(/^[\x21-\x7e]{1,191}$/, 'must be 1 to 191 visible ASCII characters'),
+  type: z.string().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
+  occurredAt: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' }),
+  data: z.record(z.string(), z.unknown(), 'must be an object'),
+});
+
+/**
+ * The data of each type this service applies, read as the change it describes. Prices are decimal
+ * rupee strings, as everywhere in the API. Extra fields are ignored, so the partner can add some.
+ */
+export const PRODUCT_CHANGE_DATA_SCHEMAS: Readonly<Record<ProductChangeType, z.ZodType<ProductChange>>> = {
+  'product.upserted': z
+    .object({
+      sku,
+      version,
+      name: z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
+      description: z.string().max(1000, 'must be at most 1000 characters'),
+      category: z.string().max(64, 'must be at most 64 characters').regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be a lower-case slug'),
+      price: pricePaise,
+      stock,
+    })
+    .transform(({ price, ...rest }) => ({ type: 'product.upserted' as const, ...rest, pricePaise: price })),
+  'product.price_changed': z
+    .object({ sku, version, price: pricePaise })
+    .transform(({ sku, version, price }) => ({ type: 'product.price_changed' as const, sku, version, pricePaise: price })),
+  'product.stock_changed': z
+    .object({ sku, version, stock })
+    .transform(({ sku, version, stock }) => ({ type: 'product.stock_changed' as const, sku, version, stock })),
+  'product.deleted': z
+    .object({ sku, version })
+    .transform(({ sku, version }) => ({ type: 'product.deleted' as const, sku, version })),
+};
