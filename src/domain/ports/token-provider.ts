@@ -10,8 +10,9 @@ export interface TokenProvider {
   /**
    * A token that is valid now (never one past its expiry minus the configured safety skew).
    * Concurrent callers, in this process and across processes, share a single fetch.
-   * Throws a typed domain error when the authorisation server refuses the client (not retried),
-   * or when no token can be obtained before the caller's deadline.
+   * Throws TokenRequestRejectedError when the authorisation server refuses the client (not retried;
+   * repeated for a short cooldown without asking again), or TokenUnavailableError when no token can
+   * be obtained (the endpoint kept failing, or the wait for another instance's fetch timed out).
    */
   getToken(): Promise<AccessToken>;
 
