@@ -3,6 +3,7 @@ import { Container } from 'inversify';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { ApplyPartnerEvent, type PartnerEventSettings } from '../application/apply-partner-event.js';
 import { CheckReadiness } from '../application/check-readiness.js';
 import { GetAvailability } from '../application/get-availability.js';
 import { GetProduct } from '../application/get-product.js';
@@ -11,12 +12,15 @@ import { ReadThroughCache, type CatalogCacheSettings } from '../application/read
 import { SyncCatalog } from '../application/sync-catalog.js';
 import { AlwaysUpHealthIndicator } from '../adapters/in-memory/always-up-health-indicator.js';
 import { InMemoryCatalogCache } from '../adapters/in-memory/in-memory-catalog-cache.js';
+import { InMemoryEventDeduplicator } from '../adapters/in-memory/in-memory-event-deduplicator.js';
 import { InMemoryLastKnownAvailability } from '../adapters/in-memory/in-memory-last-known-availability.js';
 import { KnexHealthIndicator } from '../adapters/persistence/knex-health-indicator.js';
+import { KnexProductEventStore } from '../adapters/persistence/knex-product-event-store.js';
 import { KnexProductRepository } from '../adapters/persistence/knex-product-repository.js';
 import { KnexSyncCheckpoints } from '../adapters/persistence/knex-sync-checkpoints.js';
 import type { RedisClient } from '../adapters/redis/redis-client.js';
 import { RedisCatalogCache } from '../adapters/redis/redis-catalog-cache.js';
+import { RedisEventDeduplicator } from '../adapters/redis/redis-event-deduplicator.js';
 import { RedisHealthIndicator } from '../adapters/redis/redis-health-indicator.js';
 import { RedisLastKnownAvailability } from '../adapters/redis/redis-last-known-availability.js';
 import type { Clock } from '../domain/ports/clock.js';
@@ -56,6 +60,12 @@ export function buildContainer(config: Config, infra: Infrastructure, overrides:
   bind('TokenProvider', () => createTokenProvider(config, { redis, logger, clock: systemClock, registry: infra.registry }));
   bind('ProductRepository', () => new KnexProductRepository(knex));
   bind('CatalogCache', () => (redis ? new RedisCatalogCache(redis, prefix) : new InMemoryCatalogCache()));
+  bind('ProductEventStore', () => new KnexProductEventStore(knex));
+  bind('EventDeduplicator', () => (redis ? new RedisEventDeduplicator(redis, prefix) : new InMemoryEventDeduplicator()));
+  bind<PartnerEventSettings>('PartnerEventSettings', () => ({
+    claimLeaseMs: config.WEBHOOK_CLAIM_LEASE_MS,
+    doneRetentionMs: 72 * 3_600_000,
+  }));
   bind('ExternalCatalog', () =>
     createExternalCatalog(config, { tokens: container.get<TokenProvider>(TYPES.TokenProvider), registry: infra.registry }),
   );
@@ -80,6 +90,7 @@ export function buildContainer(config: Config, infra: Infrastructure, overrides:
   container.bind(ListProducts).toSelf();
   container.bind(GetProduct).toSelf();
   container.bind(CheckReadiness).toSelf();
+  container.bind(ApplyPartnerEvent).toSelf();
   container.bind(GetAvailability).toSelf();
   container.bind(SyncCatalog).toSelf();
   return container;

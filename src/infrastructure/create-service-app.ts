@@ -2,6 +2,7 @@ import type { Container } from 'inversify';
 import type Koa from 'koa';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
+import { ApplyPartnerEvent } from '../application/apply-partner-event.js';
 import { CheckReadiness } from '../application/check-readiness.js';
 import { GetAvailability } from '../application/get-availability.js';
 import { GetProduct } from '../application/get-product.js';
@@ -12,7 +13,9 @@ import { CursorCodec } from '../adapters/http/cursor-codec.js';
 import { HttpMetrics } from '../adapters/http/http-metrics.js';
 import { availabilityRoutes } from '../adapters/http/routes/availability-routes.js';
 import { healthRoutes } from '../adapters/http/routes/health-routes.js';
+import { partnerWebhookRoutes } from '../adapters/http/routes/partner-webhook-routes.js';
 import { productRoutes } from '../adapters/http/routes/product-routes.js';
+import { StandardWebhookVerifier } from '../adapters/http/standard-webhook-verifier.js';
 import { TYPES } from '../types.js';
 import type { Config } from './load-config.js';
 
@@ -46,6 +49,11 @@ export function createServiceApp(container: Container, options: ServiceAppOption
         cache: container.get(ReadThroughCache),
         cursors: new CursorCodec(config.CURSOR_SECRET),
         metrics,
+      }),
+      partnerWebhookRoutes({
+        applyPartnerEvent: container.get(ApplyPartnerEvent),
+        verifier: new StandardWebhookVerifier(config.WEBHOOK_SECRETS, config.WEBHOOK_TOLERANCE_SECONDS),
+        bodyLimitBytes: config.WEBHOOK_BODY_LIMIT_BYTES,
       }),
       availabilityRoutes({ getAvailability: container.get(GetAvailability), registry }),
     ],
