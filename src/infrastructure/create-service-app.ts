@@ -8,14 +8,19 @@ import { GetAvailability } from '../application/get-availability.js';
 import { GetProduct } from '../application/get-product.js';
 import { ListProducts } from '../application/list-products.js';
 import { ReadThroughCache } from '../application/read-through-cache.js';
-import { createHttpApp } from '../adapters/http/create-http-app.js';
+import { createHttpApp, type HttpEdgeOptions } from '../adapters/http/create-http-app.js';
+import { createRateLimiter } from '../adapters/http/create-rate-limiter.js';
 import { CursorCodec } from '../adapters/http/cursor-codec.js';
 import { HttpMetrics } from '../adapters/http/http-metrics.js';
+import { buildOpenApiDocument } from '../adapters/http/openapi/openapi-document.js';
+import { routeSpecs } from '../adapters/http/openapi/route-specs.js';
 import { availabilityRoutes } from '../adapters/http/routes/availability-routes.js';
+import { docsRoutes } from '../adapters/http/routes/docs-routes.js';
 import { healthRoutes } from '../adapters/http/routes/health-routes.js';
 import { partnerWebhookRoutes } from '../adapters/http/routes/partner-webhook-routes.js';
 import { productRoutes } from '../adapters/http/routes/product-routes.js';
 import { StandardWebhookVerifier } from '../adapters/http/standard-webhook-verifier.js';
+import type { RedisClient } from '../adapters/redis/redis-client.js';
 import { TYPES } from '../types.js';
 import type { Config } from './load-config.js';
 
@@ -30,6 +35,8 @@ export interface ServiceAppOptions {
   readonly defaultMetrics?: boolean;
   /** The registry /metrics serves; the bootstrap passes the one adapters already registered on. */
   readonly registry?: Registry;
+  /** Keeps the rate-limit budgets, shared by every instance; absent: kept in process. */
+  readonly redis?: RedisClient;
 }
 
 /** Every route of the service, wired from the container: the one place routers are registered. */
@@ -38,10 +45,14 @@ export function createServiceApp(container: Container, options: ServiceAppOption
   const logger = container.get<Logger>(TYPES.Logger);
   const registry = options.registry ?? new Registry();
   const metrics = new HttpMetrics(registry, { defaultMetrics: options.defaultMetrics });
+  const specs = routeSpecs({ webhookBodyLimitBytes: config.WEBHOOK_BODY_LIMIT_BYTES });
+  const document = buildOpenApiDocument(specs, { title: 'FarmLokal API', version: '0.1.0' });
   const app = createHttpApp({
     logger,
     metrics,
+    edge: { ...edgeOptions(config, options.redis), routeSpecs: specs },
     routers: [
+      docsRoutes({ document }),
       healthRoutes({ checkReadiness: container.get(CheckReadiness), registry, isShuttingDown: options.isShuttingDown }),
       productRoutes({
         listProducts: container.get(ListProducts),
@@ -59,4 +70,23 @@ export function createServiceApp(container: Container, options: ServiceAppOption
     ],
   });
   return { app, registry };
+}
+
+function edgeOptions(config: Config, redis: RedisClient | undefined): HttpEdgeOptions {
+  const limiter = (budget: 'public' | 'webhook', points: number, windowSeconds: number) =>
+    config.RATE_LIMIT_ENABLED && points > 0
+      ? createRateLimiter({ budget, points, windowSeconds, keyPrefix: config.REDIS_KEY_PREFIX, redis })
+      : undefined;
+  const publicLimiter = limiter('public', config.RATE_LIMIT_PUBLIC_POINTS, config.RATE_LIMIT_PUBLIC_WINDOW_SECONDS);
+  const webhookLimiter = limiter('webhook', config.RATE_LIMIT_WEBHOOK_POINTS, config.RATE_LIMIT_WEBHOOK_WINDOW_SECONDS);
+  return {
+    trustProxy: config.TRUST_PROXY,
+    cors: { origins: config.CORS_ORIGINS },
+    hstsMaxAgeSeconds: config.HSTS_MAX_AGE_SECONDS,
+    requestLimits: { maxUrlLength: config.HTTP_MAX_URL_LENGTH, maxQueryParameters: config.HTTP_MAX_QUERY_PARAMS },
+    rateLimiters: {
+      ...(publicLimiter ? { public: publicLimiter } : {}),
+      ...(webhookLimiter ? { webhook: webhookLimiter } : {}),
+    },
+  };
 }

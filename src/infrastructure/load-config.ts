@@ -32,6 +32,33 @@ const webhookSecrets = z
     });
   });
 
+// 'false' (default), 'true' (trust every hop: only behind a proxy that overwrites X-Forwarded-For),
+// or how many proxies stand in front of the service (only that many right-most entries are believed).
+const trustProxy = z
+  .string()
+  .regex(/^(true|false|\d{1,2})$/, 'must be true, false or the number of proxies in front (0 to 99)')
+  .transform((v): boolean | number => (v === 'true' ? true : v === 'false' ? false : Number(v)));
+
+// Comma-separated origins (scheme://host[:port]) allowed to call the API from a browser, or *.
+const corsOrigins = z
+  .string()
+  .transform((list) => list.split(',').map((origin) => origin.trim()).filter((origin) => origin !== ''))
+  .superRefine((origins, ctx) => {
+    for (const origin of origins) {
+      if (origin === '*') continue;
+      let parsed: URL | undefined;
+      try {
+        parsed = new URL(origin);
+      } catch {
+        parsed = undefined;
+      }
+      if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== origin) {
+        ctx.addIssue({ code: 'custom', message: `${origin} is not an origin like https://shop.example.in (no path, no trailing slash)` });
+      }
+    }
+    if (origins.includes('*') && origins.length > 1) ctx.addIssue({ code: 'custom', message: '* must stand alone' });
+  });
+
 const url = (protocols: string[]) =>
   z.string().refine((value) => {
     try {
@@ -90,6 +117,21 @@ const EnvSchema = z.object({
   WEBHOOK_TOLERANCE_SECONDS: int(1, 3_600).default(300),
   WEBHOOK_CLAIM_LEASE_MS: int(100, 600_000).default(30_000),
   WEBHOOK_BODY_LIMIT_BYTES: int(1_024, 16_777_216).default(262_144),
+  // Requests per window per client; 0 turns that budget off, RATE_LIMIT_ENABLED=false turns both off.
+  RATE_LIMIT_ENABLED: bool.default(true),
+  RATE_LIMIT_PUBLIC_POINTS: int(0, 1_000_000).default(600),
+  RATE_LIMIT_PUBLIC_WINDOW_SECONDS: int(1, 86_400).default(60),
+  RATE_LIMIT_WEBHOOK_POINTS: int(0, 1_000_000).default(1_200),
+  RATE_LIMIT_WEBHOOK_WINDOW_SECONDS: int(1, 86_400).default(60),
+  TRUST_PROXY: trustProxy.default(false),
+  CORS_ORIGINS: corsOrigins.default([]),
+  HSTS_MAX_AGE_SECONDS: int(0, 63_072_000).default(31_536_000),
+  HTTP_MAX_HEADER_BYTES: int(1_024, 65_536).default(16_384),
+  HTTP_MAX_URL_LENGTH: int(256, 65_536).default(4_096),
+  HTTP_MAX_QUERY_PARAMS: int(1, 1_000).default(32),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: int(1_000, 600_000).default(65_000),
+  HTTP_HEADERS_TIMEOUT_MS: int(1_000, 600_000).default(66_000),
+  HTTP_REQUEST_TIMEOUT_MS: int(1_000, 3_600_000).default(90_000),
 });
 
 export type Config = Readonly<z.infer<typeof EnvSchema>> & {
@@ -130,6 +172,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   }
   if (config.PARTNER_BREAKER_MIN_CALLS > config.PARTNER_BREAKER_WINDOW) {
     problems.push('PARTNER_BREAKER_MIN_CALLS: must not exceed PARTNER_BREAKER_WINDOW, or the breaker could never open');
+  }
+  if (config.HTTP_HEADERS_TIMEOUT_MS <= config.HTTP_KEEP_ALIVE_TIMEOUT_MS) {
+    problems.push('HTTP_HEADERS_TIMEOUT_MS: must exceed HTTP_KEEP_ALIVE_TIMEOUT_MS, or an idle keep-alive connection can be cut as a slow request');
+  }
+  if (config.HTTP_REQUEST_TIMEOUT_MS < config.HTTP_HEADERS_TIMEOUT_MS) {
+    problems.push('HTTP_REQUEST_TIMEOUT_MS: must be at least HTTP_HEADERS_TIMEOUT_MS (the headers are part of the request)');
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return { ...config, usesDevelopmentCursorSecret: config.CURSOR_SECRET === DEV_CURSOR_SECRET };

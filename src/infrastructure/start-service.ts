@@ -1,7 +1,8 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
+import { createHttpServer } from '../adapters/http/create-http-server.js';
 import type { ProductRepository } from '../domain/ports/product-repository.js';
 import { TYPES } from '../types.js';
 import { buildContainer, type Overrides } from './container.js';
@@ -47,9 +48,14 @@ export async function startService(config: Config, options: StartOptions = {}): 
   }
 
   let shuttingDown = false;
-  const { app } = createServiceApp(container, { isShuttingDown: () => shuttingDown, registry });
+  const { app } = createServiceApp(container, { isShuttingDown: () => shuttingDown, registry, redis });
 
-  const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000 }, app.callback());
+  const server = createHttpServer(app.callback(), {
+    maxHeaderBytes: config.HTTP_MAX_HEADER_BYTES,
+    keepAliveTimeoutMs: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.PORT, config.HOST, () => resolve());

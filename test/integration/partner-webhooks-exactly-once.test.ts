@@ -126,6 +126,8 @@ describe('Partner webhooks across two service processes sharing MariaDB and Redi
       WEBHOOK_REGISTER_ON_START: 'false',
       MIGRATE_ON_START: 'false',
       SEED_DEMO: 'false',
+      // One test client sends every delivery; the per-sender budget is tested in test/http/rate-limit.test.ts.
+      RATE_LIMIT_ENABLED: 'false',
     };
     processes = await Promise.all([startServiceProcess(env), startServiceProcess(env)]);
   });

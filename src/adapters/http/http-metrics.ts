@@ -4,6 +4,7 @@ import { Counter, Histogram, collectDefaultMetrics, type Registry } from 'prom-c
 export class HttpMetrics {
   readonly requestDuration: Histogram<'method' | 'route' | 'status'>;
   readonly cacheResults: Counter<'route' | 'result'>;
+  readonly rateLimitDecisions: Counter<'budget' | 'decision'>;
 
   constructor(readonly registry: Registry, options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
@@ -18,6 +19,12 @@ export class HttpMetrics {
       name: 'catalog_cache_results_total',
       help: 'Catalogue responses by cache result (HIT, MISS, STALE)',
       labelNames: ['route', 'result'],
+      registers: [registry],
+    });
+    this.rateLimitDecisions = new Counter({
+      name: 'http_rate_limit_decisions_total',
+      help: 'Rate-limit decisions by budget (public, webhook) and decision (allowed, limited, failed_open)',
+      labelNames: ['budget', 'decision'],
       registers: [registry],
     });
   }

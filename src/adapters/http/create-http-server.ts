@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES, createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { problemType } from './problem-types.js';
+
+export interface HttpServerLimits {
+  /** Largest request line plus headers accepted; larger gets 431. */
+  readonly maxHeaderBytes: number;
+  /** Idle keep-alive connections close after this; keep it above the load balancer's idle timeout. */
+  readonly keepAliveTimeoutMs: number;
+  /** Time a client has to send the request line and headers (slow-loris bound); above keepAliveTimeoutMs. */
+  readonly headersTimeoutMs: number;
+  /** Time a client has to send the whole request, body included; at least headersTimeoutMs. */
+  readonly requestTimeoutMs: number;
+}
+
+/**
+ * The Node server in front of the Koa app, with the limits Koa cannot see: header size, slow
+ * clients, keep-alive. What Node rejects itself (431, 408, unparseable requests) is answered in
+ * problem+json too, instead of Node's bare status line.
+ */
+export function createHttpServer(handler: RequestListener, limits: HttpServerLimits): Server {
+  const server = createServer(
+    {
+      maxHeaderSize: limits.maxHeaderBytes,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      // The timeouts above are enforced by a sweep every interval: keep it a fraction of them.
+      connectionsCheckingInterval: Math.max(50, Math.min(5_000, Math.floor(limits.headersTimeoutMs / 4))),
+      // Answered by the app's request-limits middleware, in problem+json.
+      requireHostHeader: false,
+    },
+    handler,
+  );
+  server.on('clientError', answerClientError);
+  return server;
+}
+
+const PROBLEMS: Record<string, { status: number; detail: string }> = {
+  HPE_HEADER_OVERFLOW: { status: 431, detail: 'The request line and headers are larger than this server accepts.' },
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: { status: 413, detail: 'The chunk extensions are larger than this server accepts.' },
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, detail: 'The request was not received in time.' },
+};
+
+/** Mirrors Node's own handler (answer only when nothing was written yet, then close), in problem+json. */
+function answerClientError(error: Error & { code?: string }, socket: Duplex) {
+  const pending = (socket as Duplex & { _httpMessage?: ServerResponse & { _headerSent?: boolean } })._httpMessage;
+  if (error.code !== 'ECONNRESET' && socket.writable && !pending?._headerSent) {
+    const { status, detail } = PROBLEMS[error.code ?? ''] ?? { status: 400, detail: 'The request is not valid HTTP.' };
+    const title = STATUS_CODES[status] ?? 'Bad Request';
+    const body = JSON.stringify({ type: problemType(title), title, status, detail, instance: '', requestId: randomUUID() });
+    socket.write(
+      `HTTP/1.1 ${status} ${title}\r\n` +
+        'Content-Type: application/problem+json\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+        'X-Content-Type-Options: nosniff\r\n' +
+        'Connection: close\r\n\r\n' +
+        body,
+    );
+  }
+  socket.destroy(error);
+}

@@ -1,0 +1,26 @@
+import type { Middleware } from 'koa';
+
+export interface SecurityHeaderOptions {
+  /** Strict-Transport-Security max-age; 0 sends none (browsers ignore it over plain HTTP anyway). */
+  readonly hstsMaxAgeSeconds: number;
+}
+
+// A JSON API loads nothing and is framed by no one; /docs replaces the CSP with its own.
+const JSON_CONTENT_SECURITY_POLICY = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/** Headers for a JSON API, set before the handler runs so errors and 429s carry them too. */
+export function securityHeaders({ hstsMaxAgeSeconds }: SecurityHeaderOptions): Middleware {
+  const headers: Record<string, string> = {
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'Content-Security-Policy': JSON_CONTENT_SECURITY_POLICY,
+    'X-Frame-Options': 'DENY',
+    'Cross-Origin-Resource-Policy': 'same-origin',
+    'Cross-Origin-Opener-Policy': 'same-origin',
+  };
+  if (hstsMaxAgeSeconds > 0) headers['Strict-Transport-Security'] = `max-age=${hstsMaxAgeSeconds}`;
+  return async (ctx, next) => {
+    ctx.set(headers);
+    await next();
+  };
+}
