@@ -1,0 +1,188 @@
+import { expect } from 'chai';
+import { PartnerProductNotFoundError } from '../../src/domain/errors/partner-product-not-found-error.js';
+import { PartnerRejectedError } from '../../src/domain/errors/partner-rejected-error.js';
+import { PartnerUnavailableError } from '../../src/domain/errors/partner-unavailable-error.js';
+import type { ExternalCatalog } from '../../src/domain/ports/external-catalog.js';
+import { startMockPartner, type RunningMockPartner } from '../../tools/mock-partner/start-mock-partner.js';
+import { catalogRequests, FAST_CALLS, httpCatalog, setFaults, statsOf, TEST_BREAKER, TEST_BUDGET } from '../support/partner-fixtures.js';
+
+const CATALOGUE = ['/v1/'];
+
+async function allSkus(catalog: ExternalCatalog): Promise<string[]> {
+  const skus: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = await catalog.listProducts(cursor, 500);
+    skus.push(...page.items.map((p) => p.sku));
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+  return skus;
+}
+
+/** Runs `task` over `items` with at most `limit` in flight. */
+async function withConcurrency<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await task(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: limit }, worker));
+  return results;
+}
+
+async function timed<T>(work: () => Promise<T>) {
+  const started = performance.now();
+  try {
+    return { ok: true as const, value: await work(), error: undefined, ms: performance.now() - started };
+  } catch (error) {
+    return { ok: false as const, value: undefined, error, ms: performance.now() - started };
+  }
+}
+
+function median(values: number[]) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+describe('HttpExternalCatalog against the mock partner', function () {
+  this.timeout(30_000);
+  let mock: RunningMockPartner;
+
+  beforeEach(async () => {
+    mock = await startMockPartner({ catalog: { size: 1_000 } });
+  });
+
+  afterEach(() => mock.stop());
+
+  it('getProduct, with 30% 5xx and 10% timeouts injected, answers at least 99% of 1,000 calls, each within the deadline, with bounded retries', async () => {
+    // 100 ms attempts, not less: the mock shares this process, and a loaded machine must not turn
+    // scheduling delays into timeouts the partner never caused.
+    const { catalog, breaker } = httpCatalog(mock, { call: { attemptTimeoutMs: 100, deadlineMs: 2_000 } });
+    const skus = await allSkus(catalog);
+    expect(skus).to.have.length(1_000);
+    const before = catalogRequests(await statsOf(mock));
+    await setFaults(mock, { errorRate: 0.3, timeoutRate: 0.1, paths: CATALOGUE });
+
+    const results = await withConcurrency(skus, 10, (sku) => timed(() => catalog.getProduct(sku)));
+
+    const succeeded = results.filter((r) => r.ok);
+    const slowest = Math.max(...results.map((r) => r.ms));
+    const failures = results.filter((r) => !r.ok).map((r) => (r.error as PartnerUnavailableError).reason);
+    expect(succeeded.length, `failures: ${failures.join(', ')}`).to.be.at.least(990);
+    expect(results.every((r, i) => !r.ok || r.value.product.sku === skus[i])).to.equal(true);
+    expect(slowest, 'no call outlives its deadline (plus scheduling slack)').to.be.at.most(2_000 + 250);
+    expect(breaker.state, 'a partner failing 40% of attempts is retried, not cut off').to.equal('closed');
+    const stats = await statsOf(mock);
+    const requests = catalogRequests(stats) - before;
+    expect(stats['faults.errors']).to.be.greaterThan(0);
+    expect(stats['faults.timeouts']).to.be.greaterThan(0);
+    expect(requests - 1_000, 'retries stay within the budget').to.be.at.most(TEST_BUDGET.floor + TEST_BUDGET.ratio * 1_000);
+  });
+
+  it('getProduct, when the partner is fully down, opens the breaker; then calls fail fast without reaching the partner', async () => {
+    const { catalog, breaker, registry } = httpCatalog(mock);
+    await setFaults(mock, { down: true, paths: CATALOGUE });
+    let calls = 0;
+    while (breaker.state !== 'open' && calls < 50) {
+      calls += 1;
+      await expect(catalog.getProduct('FL-BAK-0000001')).to.be.rejectedWith(PartnerUnavailableError);
+    }
+    expect(breaker.state).to.equal('open');
+    expect(calls).to.equal(TEST_BREAKER.minimumCalls);
+
+    const seen = catalogRequests(await statsOf(mock));
+    const fastFails = [];
+    for (let i = 0; i < 100; i += 1) fastFails.push(await timed(() => catalog.getProduct('FL-BAK-0000001')));
+    expect(fastFails.every((r) => !r.ok && (r.error as PartnerUnavailableError).reason === 'circuit-open')).to.equal(true);
+    expect(fastFails.every((r) => (r.error as PartnerUnavailableError).attempts === 0)).to.equal(true);
+    expect(catalogRequests(await statsOf(mock)), 'the partner saw no request while the circuit was open').to.equal(seen);
+    expect(median(fastFails.map((r) => r.ms)), 'median fast-fail, in ms').to.be.below(5);
+    expect(await registry.metrics()).to.match(/partner_circuit_state\{state="open"\} 1/);
+  });
+
+  it('getProduct, when the partner comes back, lets one half-open trial through, which closes the breaker', async () => {
+    const { catalog, breaker, registry } = httpCatalog(mock, { breaker: { openMs: 300 } });
+    const skus = (await catalog.listProducts(null, 10)).items.map((p) => p.sku);
+    await setFaults(mock, { down: true, paths: CATALOGUE });
+    for (let i = 0; i < TEST_BREAKER.minimumCalls; i += 1) await catalog.getProduct('FL-BAK-0000001').catch(() => undefined);
+    expect(breaker.state).to.equal('open');
+    await setFaults(mock, { down: false });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    const before = (await statsOf(mock))['catalog.product'] ?? 0;
+    // Ten different SKUs: concurrent lookups of one SKU would share the trial's answer.
+    const racing = await Promise.all(skus.map((sku) => timed(() => catalog.getProduct(sku))));
+    expect(racing.filter((r) => r.ok)).to.have.length(1);
+    expect(racing.filter((r) => !r.ok).every((r) => (r.error as PartnerUnavailableError).reason === 'circuit-open')).to.equal(true);
+    expect((await statsOf(mock))['catalog.product']! - before, 'only the trial reached the partner').to.equal(1);
+    expect(breaker.state).to.equal('closed');
+    expect((await catalog.getProduct('FL-BAK-0000001')).product.sku).to.equal('FL-BAK-0000001');
+    expect(await registry.metrics()).to.match(/partner_circuit_transitions_total\{to="closed"\} 1/);
+  });
+
+  it('getProduct and listProducts, when the partner answers 404 or 400, do not retry', async () => {
+    const { catalog } = httpCatalog(mock);
+    await expect(catalog.getProduct('FL-NONE-0000404')).to.be.rejectedWith(PartnerProductNotFoundError);
+    const refused = await catalog.listProducts('bm90LWEtY3Vyc29y', 10).catch((e: unknown) => e);
+    expect(refused).to.be.instanceOf(PartnerRejectedError);
+    expect((refused as PartnerRejectedError).partnerStatus).to.equal(400);
+    const stats = await statsOf(mock);
+    expect(stats['catalog.product']).to.equal(1);
+    expect(stats['catalog.list']).to.equal(1);
+  });
+
+  it('getProduct, when the partner answers 429 with Retry-After: 1, waits a second and then succeeds', async () => {
+    const { catalog } = httpCatalog(mock, { call: { deadlineMs: 2_500 } });
+    await setFaults(mock, { rateLimitRate: 1, retryAfterSeconds: 1, remaining: 1, paths: CATALOGUE });
+    const result = await timed(() => catalog.getProduct('FL-BAK-0000001'));
+    expect(result.ok, String(result.error)).to.equal(true);
+    expect(result.ms).to.be.within(990, 1_000 + 400);
+    const stats = await statsOf(mock);
+    expect(stats['faults.rateLimited']).to.equal(1);
+    expect(stats['catalog.product']).to.equal(1);
+  });
+
+  it('getProduct, when the Retry-After does not fit in the deadline, fails at once as rate-limited, passing the wait on', async () => {
+    const { catalog } = httpCatalog(mock);
+    await setFaults(mock, { rateLimitRate: 1, retryAfterSeconds: 30, paths: CATALOGUE });
+    const result = await timed(() => catalog.getProduct('FL-BAK-0000001'));
+    expect((result.error as PartnerUnavailableError).reason).to.equal('rate-limited');
+    expect((result.error as PartnerUnavailableError).retryAfterMs).to.equal(30_000);
+    expect(result.ms).to.be.below(FAST_CALLS.deadlineMs);
+    expect((await statsOf(mock))['faults.rateLimited']).to.equal(1);
+  });
+
+  it('getProduct, when the partner is slower than the deadline, gives up at the deadline', async () => {
+    const { catalog } = httpCatalog(mock, { call: { attemptTimeoutMs: 150, deadlineMs: 400 } });
+    await catalog.getProduct('FL-BAK-0000001');
+    await setFaults(mock, { latencyMs: 10_000, paths: CATALOGUE });
+    const result = await timed(() => catalog.getProduct('FL-BAK-0000001'));
+    expect((result.error as PartnerUnavailableError).reason).to.equal('deadline-exceeded');
+    expect(result.ms).to.be.within(300, 400 + 150);
+  });
+
+  it('getProduct, when 20 callers ask for one SKU at once, sends one request and reuses the answer while fresh', async () => {
+    const { catalog, registry } = httpCatalog(mock, { cacheMs: 5_000 });
+    await setFaults(mock, { latencyMs: 30, paths: CATALOGUE });
+    const answers = await Promise.all(Array.from({ length: 20 }, () => catalog.getProduct('FL-BAK-0000001')));
+    await catalog.getProduct('FL-BAK-0000001');
+    expect(new Set(answers.map((a) => a.asOf.getTime())).size).to.equal(1);
+    expect((await statsOf(mock))['catalog.product']).to.equal(1);
+    const metrics = await registry.metrics();
+    expect(metrics).to.match(/partner_product_lookups_total\{result="shared"\} 19/);
+    expect(metrics).to.match(/partner_product_lookups_total\{result="hit"\} 1/);
+  });
+
+  it('getProduct, when the partner rejects the token as invalid_token, evicts it and succeeds with a fresh one', async () => {
+    const { catalog } = httpCatalog(mock);
+    await catalog.getProduct('FL-BAK-0000001');
+    await fetch(`${mock.url}/__oauth/revoke`, { method: 'POST' });
+    expect((await catalog.getProduct('FL-BAK-0000001')).product.sku).to.equal('FL-BAK-0000001');
+    const stats = await statsOf(mock);
+    expect(stats['auth.invalidToken']).to.equal(1);
+    expect(stats['oauth.tokenRequests']).to.equal(2);
+  });
+});
