@@ -9,12 +9,15 @@ import { GetAvailability } from '../application/get-availability.js';
 import { GetProduct } from '../application/get-product.js';
 import { ListProducts } from '../application/list-products.js';
 import { ReadThroughCache, type CatalogCacheSettings } from '../application/read-through-cache.js';
+import { RegisterPartnerWebhook } from '../application/register-partner-webhook.js';
 import { SyncCatalog } from '../application/sync-catalog.js';
 import { AlwaysUpHealthIndicator } from '../adapters/in-memory/always-up-health-indicator.js';
 import { InMemoryCatalogCache } from '../adapters/in-memory/in-memory-catalog-cache.js';
 import { InMemoryEventDeduplicator } from '../adapters/in-memory/in-memory-event-deduplicator.js';
 import { InMemoryLastKnownAvailability } from '../adapters/in-memory/in-memory-last-known-availability.js';
 import { KnexHealthIndicator } from '../adapters/persistence/knex-health-indicator.js';
+import { HttpWebhookSubscriptions } from '../adapters/partner/http-webhook-subscriptions.js';
+import { UnconfiguredWebhookSubscriptions } from '../adapters/partner/unconfigured-webhook-subscriptions.js';
 import { KnexProductEventStore } from '../adapters/persistence/knex-product-event-store.js';
 import { KnexProductRepository } from '../adapters/persistence/knex-product-repository.js';
 import { KnexSyncCheckpoints } from '../adapters/persistence/knex-sync-checkpoints.js';
@@ -66,6 +69,14 @@ export function buildContainer(config: Config, infra: Infrastructure, overrides:
     claimLeaseMs: config.WEBHOOK_CLAIM_LEASE_MS,
     doneRetentionMs: 72 * 3_600_000,
   }));
+  bind('WebhookSubscriptions', () =>
+    config.PARTNER_API_URL
+      ? new HttpWebhookSubscriptions(
+          { baseUrl: config.PARTNER_API_URL, timeoutMs: config.PARTNER_DEADLINE_MS },
+          container.get<TokenProvider>(TYPES.TokenProvider),
+        )
+      : new UnconfiguredWebhookSubscriptions(),
+  );
   bind('ExternalCatalog', () =>
     createExternalCatalog(config, { tokens: container.get<TokenProvider>(TYPES.TokenProvider), registry: infra.registry }),
   );
@@ -91,6 +102,7 @@ export function buildContainer(config: Config, infra: Infrastructure, overrides:
   container.bind(GetProduct).toSelf();
   container.bind(CheckReadiness).toSelf();
   container.bind(ApplyPartnerEvent).toSelf();
+  container.bind(RegisterPartnerWebhook).toSelf();
   container.bind(GetAvailability).toSelf();
   container.bind(SyncCatalog).toSelf();
   return container;

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { createHttpServer } from '../adapters/http/create-http-server.js';
+import { RegisterPartnerWebhook } from '../application/register-partner-webhook.js';
 import type { ProductRepository } from '../domain/ports/product-repository.js';
 import { TYPES } from '../types.js';
 import { buildContainer, type Overrides } from './container.js';
@@ -12,6 +13,7 @@ import { createRedisClient } from './create-redis-client.js';
 import { createServiceApp } from './create-service-app.js';
 import type { Config } from './load-config.js';
 import { migrateLatest } from './migrate.js';
+import { registerWebhookOnStart } from './register-webhook-on-start.js';
 import { seedDemoCatalog } from './seed/seed-demo-catalog.js';
 
 export interface RunningService {
@@ -63,11 +65,14 @@ export async function startService(config: Config, options: StartOptions = {}): 
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`;
   logger.info({ url }, 'listening');
+  const registration = new AbortController();
+  void registerWebhookOnStart(config, container.get(RegisterPartnerWebhook), logger, registration.signal);
 
   let stopped: Promise<void> | undefined;
   const shutdown = (reason: string) => {
     stopped ??= (async () => {
       shuttingDown = true;
+      registration.abort();
       logger.info({ reason }, 'shutting down: readiness is 503, finishing in-flight requests');
       await closeServer(server, config.SHUTDOWN_TIMEOUT_MS, logger);
       await knex.destroy();
