@@ -16,6 +16,7 @@ export async function registerWebhookOnStart(
   register: RegisterPartnerWebhook,
   logger: Logger,
   signal: AbortSignal,
+  firstRetryMs = 1_000,
 ): Promise<void> {
   if (!config.WEBHOOK_REGISTER_ON_START) return;
   const callbackUrl = config.WEBHOOK_PUBLIC_URL;
@@ -33,7 +34,7 @@ export async function registerWebhookOnStart(
         logger.error({ err: error, callbackUrl }, 'the partner refused the webhook registration; not retrying');
         return;
       }
-      const waitMs = Math.min(MAX_WAIT_MS, 1_000 * 2 ** (attempt - 1));
+      const waitMs = Math.min(MAX_WAIT_MS, firstRetryMs * 2 ** (attempt - 1));
       logger.warn({ err: error, callbackUrl, retryInMs: waitMs }, 'partner webhook registration failed; retrying');
       await delay(waitMs, undefined, { signal }).catch(() => undefined);
     }
