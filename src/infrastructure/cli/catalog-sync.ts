@@ -57,9 +57,10 @@ try {
   );
 } catch (error) {
   bar.stop();
-  const committed = last ? `${last.pages} page(s) are committed; ` : '';
   logger.error({ err: error }, 'catalog:sync failed');
-  console.error(`catalog:sync stopped: ${error instanceof Error ? error.message : String(error)}. ${committed}run it again to resume.`);
+  const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+  const resume = last ? ` ${last.pages} page(s) are committed; run it again to resume.` : '';
+  console.error(`catalog:sync stopped: ${error instanceof Error ? error.message : String(error)}${cause}.${resume}`);
   process.exitCode = 1;
 } finally {
   await knex.destroy();
