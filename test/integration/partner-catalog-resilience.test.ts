@@ -4,7 +4,7 @@ import { PartnerRejectedError } from '../../src/domain/errors/partner-rejected-e
 import { PartnerUnavailableError } from '../../src/domain/errors/partner-unavailable-error.js';
 import type { ExternalCatalog } from '../../src/domain/ports/external-catalog.js';
 import { startMockPartner, type RunningMockPartner } from '../../tools/mock-partner/start-mock-partner.js';
-import { catalogRequests, FAST_CALLS, httpCatalog, setFaults, statsOf, TEST_BREAKER, TEST_BUDGET } from '../support/partner-fixtures.js';
+import { catalogRequests, FAST_CALLS, httpCatalog, PATIENT_CALLS, setFaults, statsOf, TEST_BREAKER, TEST_BUDGET } from '../support/partner-fixtures.js';
 
 const CATALOGUE = ['/v1/'];
 
@@ -51,8 +51,12 @@ describe('HttpExternalCatalog against the mock partner', function () {
   this.timeout(30_000);
   let mock: RunningMockPartner;
 
+  let sku: string;
+
   beforeEach(async () => {
     mock = await startMockPartner({ catalog: { size: 1_000 } });
+    sku = (await httpCatalog(mock, { call: PATIENT_CALLS }).catalog.listProducts(null, 1)).items[0]!.sku;
+    await fetch(`${mock.url}/__reset`, { method: 'POST' });
   });
 
   afterEach(() => mock.stop());
@@ -66,7 +70,7 @@ describe('HttpExternalCatalog against the mock partner', function () {
     const before = catalogRequests(await statsOf(mock));
     await setFaults(mock, { errorRate: 0.3, timeoutRate: 0.1, paths: CATALOGUE });
 
-    const results = await withConcurrency(skus, 10, (sku) => timed(() => catalog.getProduct(sku)));
+    const results = await withConcurrency(skus, 10, (each) => timed(() => catalog.getProduct(each)));
 
     const succeeded = results.filter((r) => r.ok);
     const slowest = Math.max(...results.map((r) => r.ms));
@@ -88,14 +92,14 @@ describe('HttpExternalCatalog against the mock partner', function () {
     let calls = 0;
     while (breaker.state !== 'open' && calls < 50) {
       calls += 1;
-      await expect(catalog.getProduct('FL-BAK-0000001')).to.be.rejectedWith(PartnerUnavailableError);
+      await expect(catalog.getProduct(sku)).to.be.rejectedWith(PartnerUnavailableError);
     }
     expect(breaker.state).to.equal('open');
     expect(calls).to.equal(TEST_BREAKER.minimumCalls);
 
     const seen = catalogRequests(await statsOf(mock));
     const fastFails = [];
-    for (let i = 0; i < 100; i += 1) fastFails.push(await timed(() => catalog.getProduct('FL-BAK-0000001')));
+    for (let i = 0; i < 100; i += 1) fastFails.push(await timed(() => catalog.getProduct(sku)));
     expect(fastFails.every((r) => !r.ok && (r.error as PartnerUnavailableError).reason === 'circuit-open')).to.equal(true);
     expect(fastFails.every((r) => (r.error as PartnerUnavailableError).attempts === 0)).to.equal(true);
     expect(catalogRequests(await statsOf(mock)), 'the partner saw no request while the circuit was open').to.equal(seen);
@@ -107,19 +111,19 @@ describe('HttpExternalCatalog against the mock partner', function () {
     const { catalog, breaker, registry } = httpCatalog(mock, { breaker: { openMs: 300 } });
     const skus = (await catalog.listProducts(null, 10)).items.map((p) => p.sku);
     await setFaults(mock, { down: true, paths: CATALOGUE });
-    for (let i = 0; i < TEST_BREAKER.minimumCalls; i += 1) await catalog.getProduct('FL-BAK-0000001').catch(() => undefined);
+    for (let i = 0; i < TEST_BREAKER.minimumCalls; i += 1) await catalog.getProduct(sku).catch(() => undefined);
     expect(breaker.state).to.equal('open');
     await setFaults(mock, { down: false });
     await new Promise((resolve) => setTimeout(resolve, 300));
 
     const before = (await statsOf(mock))['catalog.product'] ?? 0;
     // Ten different SKUs: concurrent lookups of one SKU would share the trial's answer.
-    const racing = await Promise.all(skus.map((sku) => timed(() => catalog.getProduct(sku))));
+    const racing = await Promise.all(skus.map((each) => timed(() => catalog.getProduct(each))));
     expect(racing.filter((r) => r.ok)).to.have.length(1);
     expect(racing.filter((r) => !r.ok).every((r) => (r.error as PartnerUnavailableError).reason === 'circuit-open')).to.equal(true);
     expect((await statsOf(mock))['catalog.product']! - before, 'only the trial reached the partner').to.equal(1);
     expect(breaker.state).to.equal('closed');
-    expect((await catalog.getProduct('FL-BAK-0000001')).product.sku).to.equal('FL-BAK-0000001');
+    expect((await catalog.getProduct(sku)).product.sku).to.equal(sku);
     expect(await registry.metrics()).to.match(/partner_circuit_transitions_total\{to="closed"\} 1/);
   });
 
@@ -137,7 +141,7 @@ describe('HttpExternalCatalog against the mock partner', function () {
   it('getProduct, when the partner answers 429 with Retry-After: 1, waits a second and then succeeds', async () => {
     const { catalog } = httpCatalog(mock, { call: { deadlineMs: 2_500 } });
     await setFaults(mock, { rateLimitRate: 1, retryAfterSeconds: 1, remaining: 1, paths: CATALOGUE });
-    const result = await timed(() => catalog.getProduct('FL-BAK-0000001'));
+    const result = await timed(() => catalog.getProduct(sku));
     expect(result.ok, String(result.error)).to.equal(true);
     expect(result.ms).to.be.within(990, 1_000 + 400);
     const stats = await statsOf(mock);
@@ -148,7 +152,7 @@ describe('HttpExternalCatalog against the mock partner', function () {
   it('getProduct, when the Retry-After does not fit in the deadline, fails at once as rate-limited, passing the wait on', async () => {
     const { catalog } = httpCatalog(mock);
     await setFaults(mock, { rateLimitRate: 1, retryAfterSeconds: 30, paths: CATALOGUE });
-    const result = await timed(() => catalog.getProduct('FL-BAK-0000001'));
+    const result = await timed(() => catalog.getProduct(sku));
     expect((result.error as PartnerUnavailableError).reason).to.equal('rate-limited');
     expect((result.error as PartnerUnavailableError).retryAfterMs).to.equal(30_000);
     expect(result.ms).to.be.below(FAST_CALLS.deadlineMs);
@@ -157,9 +161,9 @@ describe('HttpExternalCatalog against the mock partner', function () {
 
   it('getProduct, when the partner is slower than the deadline, gives up at the deadline', async () => {
     const { catalog } = httpCatalog(mock, { call: { attemptTimeoutMs: 150, deadlineMs: 400 } });
-    await catalog.getProduct('FL-BAK-0000001');
+    await catalog.getProduct(sku);
     await setFaults(mock, { latencyMs: 10_000, paths: CATALOGUE });
-    const result = await timed(() => catalog.getProduct('FL-BAK-0000001'));
+    const result = await timed(() => catalog.getProduct(sku));
     expect((result.error as PartnerUnavailableError).reason).to.equal('deadline-exceeded');
     expect(result.ms).to.be.within(300, 400 + 150);
   });
@@ -167,8 +171,8 @@ describe('HttpExternalCatalog against the mock partner', function () {
   it('getProduct, when 20 callers ask for one SKU at once, sends one request and reuses the answer while fresh', async () => {
     const { catalog, registry } = httpCatalog(mock, { cacheMs: 5_000 });
     await setFaults(mock, { latencyMs: 30, paths: CATALOGUE });
-    const answers = await Promise.all(Array.from({ length: 20 }, () => catalog.getProduct('FL-BAK-0000001')));
-    await catalog.getProduct('FL-BAK-0000001');
+    const answers = await Promise.all(Array.from({ length: 20 }, () => catalog.getProduct(sku)));
+    await catalog.getProduct(sku);
     expect(new Set(answers.map((a) => a.asOf.getTime())).size).to.equal(1);
     expect((await statsOf(mock))['catalog.product']).to.equal(1);
     const metrics = await registry.metrics();
@@ -178,9 +182,9 @@ describe('HttpExternalCatalog against the mock partner', function () {
 
   it('getProduct, when the partner rejects the token as invalid_token, evicts it and succeeds with a fresh one', async () => {
     const { catalog } = httpCatalog(mock);
-    await catalog.getProduct('FL-BAK-0000001');
+    await catalog.getProduct(sku);
     await fetch(`${mock.url}/__oauth/revoke`, { method: 'POST' });
-    expect((await catalog.getProduct('FL-BAK-0000001')).product.sku).to.equal('FL-BAK-0000001');
+    expect((await catalog.getProduct(sku)).product.sku).to.equal(sku);
     const stats = await statsOf(mock);
     expect(stats['auth.invalidToken']).to.equal(1);
     expect(stats['oauth.tokenRequests']).to.equal(2);
