@@ -123,7 +123,7 @@ export class PartnerCallPolicy {
       return result;
     } catch (error) {
       const failure = classify(error, deadline, timeout.signal);
-      this.metrics.attempts.inc({ operation, result: failure instanceof PartnerAttemptError ? failure.kind : 'answered' });
+      this.metrics.attempts.inc({ operation, result: failure instanceof PartnerAttemptError ? failure.kind : attemptLabel(failure) });
       if (failure instanceof PartnerAttemptError && failure.retryAfterMs !== null) state.retryAfterMs = failure.retryAfterMs;
       throw failure;
     } finally {
@@ -182,6 +182,11 @@ function breakerOutcome(failure: DomainError, state: CallState): CallOutcome {
   if (failure instanceof PartnerRejectedError) return failure.partnerStatus === null ? 'failure' : 'success';
   if (failure instanceof PartnerUnavailableError) return failure.reason === 'circuit-open' && state.attempts > 0 ? 'neutral' : 'failure';
   return 'neutral';
+}
+
+/** A definitive answer (404, 400) or a token failure, by its stable domain code: a small, fixed label set. */
+function attemptLabel(failure: Error): string {
+  return failure instanceof DomainError ? failure.code.toLowerCase() : 'other';
 }
 
 function outcomeLabel(failure: DomainError): string {
