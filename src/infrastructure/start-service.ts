@@ -96,6 +96,9 @@ function describeBackends(config: Config, logger: Logger) {
   } else {
     logger.warn('no OAUTH_TOKEN_URL: partner calls fail until one is set; `npm start` runs the bundled mock partner for this');
   }
+  if (config.WEBHOOK_SECRETS.length === 0) {
+    logger.warn('no WEBHOOK_SECRETS: every partner webhook delivery is refused with 401 until one is set');
+  }
   if (config.usesDevelopmentCursorSecret && config.DATABASE_URL) {
     logger.warn('CURSOR_SECRET is the development default; set a secret of your own in production');
   }
