@@ -43,21 +43,34 @@ const PROBLEMS: Record<string, { status: number; detail: string }> = {
   ERR_HTTP_REQUEST_TIMEOUT: { status: 408, detail: 'The request was not received in time.' },
 };
 
-/** Mirrors Node's own handler (answer only when nothing was written yet, then close), in problem+json. */
-function answerClientError(error: Error & { code?: string }, socket: Duplex) {
+const answered = new WeakSet<Duplex>();
+const LINGER_MS = 1_000;
+
+/**
+ * Like Node's own handler (answer only when nothing of a response was written yet), in
+ * problem+json; then half-closes and lingers briefly instead of destroying at once, so the client
+ * reads the answer rather than a reset caused by the request bytes it was still sending.
+ */
+function answerClientError(error: Error & { code?: string; rawPacket?: Buffer }, socket: Duplex) {
+  if (answered.has(socket)) return;
   const pending = (socket as Duplex & { _httpMessage?: ServerResponse & { _headerSent?: boolean } })._httpMessage;
-  if (error.code !== 'ECONNRESET' && socket.writable && !pending?._headerSent) {
-    const { status, detail } = PROBLEMS[error.code ?? ''] ?? { status: 400, detail: 'The request is not valid HTTP.' };
-    const title = STATUS_CODES[status] ?? 'Bad Request';
-    const body = JSON.stringify({ type: problemType(title), title, status, detail, instance: '', requestId: randomUUID() });
-    socket.write(
-      `HTTP/1.1 ${status} ${title}\r\n` +
-        'Content-Type: application/problem+json\r\n' +
-        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-        'X-Content-Type-Options: nosniff\r\n' +
-        'Connection: close\r\n\r\n' +
-        body,
-    );
+  if (error.code === 'ECONNRESET' || !socket.writable || pending?._headerSent) {
+    socket.destroy(error);
+    return;
   }
-  socket.destroy(error);
+  answered.add(socket);
+  const { status, detail } = PROBLEMS[error.code ?? ''] ?? { status: 400, detail: 'The request is not valid HTTP.' };
+  const title = STATUS_CODES[status] ?? 'Bad Request';
+  const body = JSON.stringify({ type: problemType(title), title, status, detail, instance: '', requestId: randomUUID() });
+  // A HEAD request's answer has no body, even when it is a problem.
+  const head = error.rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ';
+  socket.end(
+    `HTTP/1.1 ${status} ${title}\r\n` +
+      'Content-Type: application/problem+json\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      'X-Content-Type-Options: nosniff\r\n' +
+      'Connection: close\r\n\r\n' +
+      (head ? '' : body),
+  );
+  setTimeout(() => socket.destroy(), LINGER_MS).unref();
 }
