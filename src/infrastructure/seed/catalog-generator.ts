@@ -22,9 +22,18 @@ const CATEGORIES: Readonly<Record<string, CategorySpec>> = {
 const QUALIFIERS = ['Organic', 'Farm Fresh', 'Desi', 'Handpicked', 'Natural', 'Premium', 'Village', 'Homestyle'];
 const FARMS = ['Sahyadri Farms', 'Nashik Valley', 'Kolar Growers', 'Anand Dairy Cooperative', 'Wayanad Estates', 'Malnad Collective', 'Ratnagiri Orchards', 'Punjab Kisan Group'];
 const TOWNS = ['Pune', 'Nashik', 'Mysuru', 'Anand', 'Ratnagiri', 'Coimbatore', 'Nagpur', 'Ludhiana', 'Indore', 'Guntur'];
-const NOTES = ['harvested this week', 'no added preservatives', 'delivered within a day', 'grown without synthetic pesticides', 'packed at the farm', 'small batch'];
+// Short blurbs keep the search index near ten terms a product; five of six say "fresh", so with
+// the "Farm Fresh" qualifier COMMON_WORD is in about 85% of products.
+const ORIGINS = ['Fresh from', 'Fresh from', 'Fresh from', 'Fresh from', 'Fresh from', 'Sourced from'];
 
 export const CATEGORY_SLUGS = Object.keys(CATEGORIES);
+
+/** A search word in most products: the benchmark's and the plan test's "common word". */
+export const COMMON_WORD = 'fresh';
+/** A search word in one product per RARE_EVERY (10 in a million): the "rare word". */
+export const RARE_WORD = 'kalanamak';
+export const RARE_EVERY = 100_000;
+const RARE_ITEM = 'Kalanamak Rice';
 
 /** Mulberry32: a tiny, fast, seedable generator, so `--seed N` reproduces the same catalogue. */
 export function seededRandom(seed: number): () => number {
@@ -41,12 +50,14 @@ export function seededRandom(seed: number): () => number {
 /**
  * Realistic hyperlocal products. Prices fall on round 50-paise steps and creation times on whole
  * minutes, so many products share a price or a timestamp and pagination must break ties by id.
+ * Product `index` (1-based) 7, 100,007, 200,007, ... is the rare item, named with RARE_WORD.
  */
 export function generateProduct(index: number, random: () => number, epochMs: number): ProductDraft {
   const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
-  const slug = pick(CATEGORY_SLUGS);
+  const rare = index % RARE_EVERY === 7;
+  const slug = rare ? 'grains' : pick(CATEGORY_SLUGS);
   const spec = CATEGORIES[slug]!;
-  const item = pick(spec.items);
+  const item = rare ? RARE_ITEM : pick(spec.items);
   const qualifier = pick(QUALIFIERS);
   const size = pick(spec.sizes);
   const [low, high] = spec.priceRange;
@@ -55,7 +66,7 @@ export function generateProduct(index: number, random: () => number, epochMs: nu
   return {
     sku: `FL-${slug.slice(0, 3).toUpperCase()}-${String(index).padStart(7, '0')}`,
     name: `${qualifier} ${item} ${size}`,
-    description: `${item} from ${pick(FARMS)} near ${pick(TOWNS)}, ${pick(NOTES)}.`,
+    description: `${pick(ORIGINS)} ${pick(FARMS)}, ${pick(TOWNS)}.`,
     category: slug,
     pricePaise,
     stock: Math.floor(random() * 500),
