@@ -7,6 +7,7 @@ const JSON_API_HEADERS = {
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
   'cross-origin-resource-policy': 'same-origin',
+  'cross-origin-opener-policy': 'same-origin',
 };
 
 describe('Security headers', () => {

@@ -48,8 +48,9 @@ export function createHttpApp({ logger, metrics, routers, edge = {} }: HttpAppDe
   app.use(requestContext(logger, metrics));
   app.use(securityHeaders({ hstsMaxAgeSeconds: edge.hstsMaxAgeSeconds ?? 0 }));
   app.use(problemHandler());
-  app.use(requestLimits(edge.requestLimits ?? DEFAULT_REQUEST_LIMITS));
+  // CORS first, so a browser can read the edge's refusals (414, 429) too.
   app.use(cors(edge.cors ?? { origins: [] }));
+  app.use(requestLimits(edge.requestLimits ?? DEFAULT_REQUEST_LIMITS));
   if (edge.rateLimiters) app.use(rateLimit({ limiters: edge.rateLimiters, logger, metrics }));
   const root = new Router();
   for (const router of routers) root.use(router.routes());
