@@ -125,7 +125,10 @@ export class KnexProductRepository implements ProductRepository {
       if (word === plan.driving) {
         builder.whereIn('products.id', terms('d').select('d.product_id'));
       } else {
-        builder.whereExists(terms('t').select(this.knex.raw('1')).whereRaw('t.product_id = products.id'));
+        // A scalar subquery, not EXISTS: MariaDB turns EXISTS into a semi-join and may materialise
+        // every product id having a common word (~2 s at a million products) before the first row.
+        const check = terms('t').select(this.knex.raw('1')).whereRaw('t.product_id = products.id').limit(1);
+        builder.whereRaw('(?) IS NOT NULL', [check]);
       }
     }
   }
