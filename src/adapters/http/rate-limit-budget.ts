@@ -6,7 +6,8 @@ export type RateLimitBudget = 'public' | 'webhook';
  * first, because the router matches case-insensitively and '/API/products' must not escape.
  */
 export function rateLimitBudgetFor(rawPath: string): RateLimitBudget | undefined {
-  const path = canonical(rawPath);
+  // Most paths need no decoding: skip it on the hot path.
+  const path = /[%A-Z]|\/\//.test(rawPath) ? canonical(rawPath) : rawPath;
   if (path.startsWith('/api/webhooks/') || path === '/api/webhooks') return 'webhook';
   if (path.startsWith('/api/') || path === '/api') return 'public';
   return undefined;
