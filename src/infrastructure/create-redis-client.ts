@@ -2,21 +2,24 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { createClient } from 'redis';
 import type { Logger } from 'pino';
 import type { RedisClient } from '../adapters/redis/redis-client.js';
+import { watchRedisConnection } from './watch-redis-connection.js';
 
-const COMMAND_TIMEOUT_MS = 500;
+// A silent server fails pending commands within PING_INTERVAL_MS + PING_TIMEOUT_MS.
+const PING_INTERVAL_MS = 1_000;
+const PING_TIMEOUT_MS = 500;
 const MAX_RECONNECT_DELAY_MS = 2_000;
 const START_WAIT_MS = 2_000;
 
 /**
  * A client that never queues commands while disconnected (they fail at once, so callers can
- * degrade), bounds each command by a timeout, and reconnects forever with capped backoff.
+ * degrade), bounds how long commands wait on a server that stopped answering (see
+ * watchRedisConnection), and reconnects forever with capped backoff.
  */
 export async function createRedisClient(url: string, logger: Logger): Promise<RedisClient> {
   let lastLogged = 0;
   const client = createClient({
     url,
     disableOfflineQueue: true,
-    commandOptions: { timeout: COMMAND_TIMEOUT_MS },
     socket: {
       connectTimeout: 2_000,
       reconnectStrategy: (retries: number) => Math.min(50 * 2 ** Math.min(retries, 6), MAX_RECONNECT_DELAY_MS),
@@ -28,6 +31,7 @@ export async function createRedisClient(url: string, logger: Logger): Promise<Re
     logger.warn({ err: error }, 'redis connection error; redis-backed features are degraded');
   });
   client.on('ready', () => logger.info('redis connected'));
+  watchRedisConnection(client as RedisClient, logger, { intervalMs: PING_INTERVAL_MS, timeoutMs: PING_TIMEOUT_MS });
   // connect() stays pending while the server is down; serve degraded rather than wait for it.
   const connected = client.connect().then(
     () => true,

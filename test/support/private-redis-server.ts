@@ -41,10 +41,20 @@ export class PrivateRedisServer {
     throw new Error(`redis-server did not start on port ${this.port} (is redis-server on PATH?)`);
   }
 
+  /** Freezes the server (SIGSTOP): connections stay open and nothing is answered, as a hung host. */
+  pause(): void {
+    this.process?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.process?.kill('SIGCONT');
+  }
+
   /** Stops the server abruptly, as a crash would. */
   async kill(): Promise<void> {
     const child = this.process;
     if (!child || child.exitCode !== null) return;
+    child.kill('SIGCONT');
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     await exited;
