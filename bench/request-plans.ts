@@ -1,0 +1,115 @@
+import type { Knex } from 'knex';
+import { CursorCodec } from '../src/adapters/http/cursor-codec.js';
+import { normaliseListing } from '../src/adapters/http/product-listing.js';
+import type { KeysetPosition, SortField, SortOrder } from '../src/domain/product-query.js';
+import { CATEGORY_SLUGS, seededRandom } from '../src/infrastructure/seed/catalog-generator.js';
+
+export const PAGE_SIZE = 20;
+export const DEEP_PAGE = 5_000;
+/** Above every product id: a position (v, BEYOND_IDS + j) starts at the first product with value v. */
+const BEYOND_IDS = 1_000_000_000;
+
+const SORTS: SortField[] = ['createdAt', 'price', 'name'];
+const ORDERS: SortOrder[] = ['asc', 'desc'];
+const SORT_COLUMNS: Record<SortField, string> = { createdAt: 'created_at', price: 'price_paise', name: 'name' };
+
+/** One listing request, as the service takes it and as the keyset ceiling takes it. */
+export interface Listing {
+  readonly sort: SortField;
+  readonly order: SortOrder;
+  readonly category?: string;
+  readonly q?: string;
+  readonly position?: KeysetPosition;
+}
+
+export class RequestPlans {
+  private readonly cursors: CursorCodec;
+
+  constructor(
+    private readonly knex: Knex,
+    secret: string,
+  ) {
+    this.cursors = new CursorCodec(secret);
+  }
+
+  /** The service's URL for a listing, with a cursor signed as the service would sign it. */
+  servicePath(listing: Listing): string {
+    const params = new URLSearchParams({ limit: String(PAGE_SIZE), sort: listing.sort, order: listing.order });
+    if (listing.category) params.set('category', listing.category);
+    if (listing.q) params.set('q', listing.q);
+    if (listing.position) {
+      const { fingerprint } = normaliseListing({ limit: PAGE_SIZE, sort: listing.sort, order: listing.order, category: listing.category, q: listing.q });
+      params.set('cursor', this.cursors.encode(listing.position, fingerprint));
+    }
+    return `/api/products?${params}`;
+  }
+
+  /** The keyset ceiling's URL for the same listing (no search: the ceiling runs the plain keyset query). */
+  static keysetPath(listing: Listing): string {
+    const params = new URLSearchParams({ limit: String(PAGE_SIZE), sort: listing.sort, order: listing.order });
+    if (listing.category) params.set('category', listing.category);
+    params.set('value', String(listing.position!.value));
+    params.set('id', String(listing.position!.id));
+    return `/keyset?${params}`;
+  }
+
+  /**
+   * `count` listings that all miss the cache: random sort, order and category filter (none, or the
+   * product's own), each starting right after a different random product.
+   */
+  async randomListings(count: number, seed: number): Promise<Listing[]> {
+    const random = seededRandom(seed);
+    const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
+    const rows = await this.randomProducts(count, random);
+    return rows.map((row) => {
+      const sort = pick(SORTS);
+      return {
+        sort,
+        order: pick(ORDERS),
+        category: random() < 0.5 ? String(row.category) : undefined,
+        position: { value: sort === 'name' ? row.name : Number(row[SORT_COLUMNS[sort]]), id: Number(row.id) },
+      };
+    });
+  }
+
+  /** First pages of many listings: what a warm cache serves. */
+  static hotListings(): Listing[] {
+    return [undefined, ...CATEGORY_SLUGS.slice(0, 3)].flatMap((category) =>
+      SORTS.flatMap((sort) => ORDERS.map((order) => ({ sort, order, category }))),
+    );
+  }
+
+  /**
+   * `count` distinct cursors that all land on the same page of the newest-first listing (page 1,
+   * or page DEEP_PAGE): the position's value is that page's first product's, its id beyond every
+   * id, so each request is a cache miss for exactly that page.
+   */
+  async newestFirstPage(page: number, count: number, q?: string): Promise<Listing[]> {
+    const row = await this.knex('products')
+      .select('created_at')
+      .where('deleted', 0)
+      .orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }])
+      .offset((page - 1) * PAGE_SIZE)
+      .first();
+    if (!row) throw new Error(`the catalogue has no page ${page}`);
+    return Array.from({ length: count }, (_, j) => ({
+      sort: 'createdAt' as const,
+      order: 'desc' as const,
+      q,
+      position: { value: Number(row.created_at), id: BEYOND_IDS + j },
+    }));
+  }
+
+  private async randomProducts(count: number, random: () => number) {
+    const { max } = (await this.knex('products').max({ max: 'id' }).first()) as { max: number };
+    const ids = new Set<number>();
+    while (ids.size < Math.min(count, max)) ids.add(1 + Math.floor(random() * max));
+    const byId = new Map<number, Record<string, string | number>>();
+    const all = [...ids];
+    for (let i = 0; i < all.length; i += 5_000) {
+      const rows = await this.knex('products').select('id', 'category', 'created_at', 'price_paise', 'name').whereIn('id', all.slice(i, i + 5_000));
+      for (const row of rows) byId.set(Number(row.id), row);
+    }
+    return all.map((id) => byId.get(id)).filter((row) => row !== undefined);
+  }
+}
