@@ -4,6 +4,8 @@ export interface TableAccess {
   readonly table: string;
   readonly access: string;
   readonly key: string | null;
+  /** The index columns the access narrows on: ["category"] is a ref on the category alone. */
+  readonly keyParts: readonly string[];
   readonly rows: number;
 }
 
@@ -34,6 +36,7 @@ export async function explainPlan(knex: Knex, sql: string, bindings: readonly un
         table: String(table.table_name),
         access: String(table.access_type),
         key: table.key === undefined ? null : String(table.key),
+        keyParts: ((table.used_key_parts as string[] | undefined) ?? []).map(String),
         rows: Number(table.rows ?? 0),
       });
     }
