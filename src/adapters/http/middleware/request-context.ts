@@ -15,7 +15,14 @@ export function requestContext(logger: Logger, metrics: HttpMetrics): Middleware
     const offered = ctx.get('x-request-id');
     const requestId = WELL_FORMED_ID.test(offered) ? offered : randomUUID();
     ctx.state.requestId = requestId;
-    ctx.state.logger = logger.child({ requestId });
+    // Made on first use: a pino child costs more than a cached page, and most requests log nothing.
+    let child: Logger | undefined;
+    Object.defineProperty(ctx.state, 'logger', {
+      get: () => (child ??= logger.child({ requestId })),
+      set: (replacement: Logger) => (child = replacement),
+      enumerable: true,
+      configurable: true,
+    });
     ctx.set('X-Request-Id', requestId);
     try {
       await next();
@@ -23,10 +30,12 @@ export function requestContext(logger: Logger, metrics: HttpMetrics): Middleware
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = typeof ctx._matchedRoute === 'string' ? ctx._matchedRoute : 'unmatched';
       metrics.requestDuration.observe({ method: ctx.method, route, status: String(ctx.status) }, seconds);
-      ctx.state.logger.info(
-        { method: ctx.method, route, url: ctx.url, status: ctx.status, ms: Math.round(seconds * 1e4) / 10 },
-        'request',
-      );
+      if (logger.isLevelEnabled('info')) {
+        ctx.state.logger.info(
+          { method: ctx.method, route, url: ctx.url, status: ctx.status, ms: Math.round(seconds * 1e4) / 10 },
+          'request',
+        );
+      }
     }
   };
 }

@@ -5,9 +5,9 @@ import type { ReadThroughCache } from '../../../application/read-through-cache.j
 import { sortValueOf } from '../../../domain/product-query.js';
 import type { CursorCodec } from '../cursor-codec.js';
 import type { HttpMetrics } from '../http-metrics.js';
-import { normaliseListing } from '../product-listing.js';
+import { ListingRequests } from '../listing-requests.js';
 import { productJson } from '../product-json.js';
-import { EmptyQuerySchema, ListProductsQuerySchema, ProductIdParamsSchema } from '../schemas/product-schemas.js';
+import { EmptyQuerySchema, ProductIdParamsSchema } from '../schemas/product-schemas.js';
 import { sendCached, withEtag } from '../send-cached.js';
 import { validate } from '../validation.js';
 
@@ -22,9 +22,10 @@ export interface ProductRouteDeps {
 export function productRoutes({ listProducts, getProduct, cache, cursors, metrics }: ProductRouteDeps): Router {
   const router = new Router();
 
+  const listings = new ListingRequests();
+
   router.get('/api/products', async (ctx) => {
-    const input = validate(ListProductsQuerySchema, ctx.query, 'query');
-    const { query, fingerprint, cacheKey } = normaliseListing(input);
+    const { input, query, fingerprint, cacheKey } = listings.parse(ctx.querystring, () => ctx.query);
     const cached = await cache.get(cacheKey, async () => {
       const after = input.cursor === undefined ? undefined : cursors.decode(input.cursor, fingerprint);
       const page = await listProducts.execute({ ...query, after });
