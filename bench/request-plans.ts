@@ -54,22 +54,24 @@ export class RequestPlans {
   }
 
   /**
-   * `count` listings that all miss the cache: random sort, order and category filter (none, or the
-   * product's own), each starting right after a different random product.
+   * Disjoint pools of `size` listings each that all miss the cache: random sort, order and
+   * category filter (none, or the product's own), each starting right after a different random
+   * product (no product is used twice across the pools).
    */
-  async randomListings(count: number, seed: number): Promise<Listing[]> {
+  async randomListings(pools: number, size: number, seed: number): Promise<Listing[][]> {
     const random = seededRandom(seed);
     const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
-    const rows = await this.randomProducts(count, random);
-    return rows.map((row) => {
+    const rows = await this.randomProducts(pools * size, random);
+    const listings = rows.map((row): Listing => {
       const sort = pick(SORTS);
       return {
         sort,
         order: pick(ORDERS),
         category: random() < 0.5 ? String(row.category) : undefined,
-        position: { value: sort === 'name' ? row.name : Number(row[SORT_COLUMNS[sort]]), id: Number(row.id) },
+        position: { value: sort === 'name' ? String(row.name) : Number(row[SORT_COLUMNS[sort]]), id: Number(row.id) },
       };
     });
+    return Array.from({ length: pools }, (_, i) => listings.slice(i * size, (i + 1) * size));
   }
 
   /** First pages of many listings: what a warm cache serves. */
