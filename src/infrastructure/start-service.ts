@@ -9,6 +9,7 @@ import { TYPES } from '../types.js';
 import { buildContainer, type Overrides } from './container.js';
 import { createKnex } from './create-knex.js';
 import { createLogger } from './create-logger.js';
+import { acquireEmbeddedInstanceLock } from './embedded-instance-lock.js';
 import { createRedisClient } from './create-redis-client.js';
 import { createServiceApp } from './create-service-app.js';
 import type { Config } from './load-config.js';
@@ -34,6 +35,7 @@ export async function startService(config: Config, options: StartOptions = {}): 
   const logger = options.logger ?? createLogger(config);
   describeBackends(config, logger);
   const knex = await createKnex(config);
+  const releaseInstanceLock = config.DATABASE_URL ? () => undefined : acquireEmbeddedInstanceLock(config.SQLITE_FILE);
   const redis = config.REDIS_URL ? await createRedisClient(config.REDIS_URL, logger) : undefined;
   const registry = new Registry();
   const container = buildContainer(config, { knex, redis, logger, registry }, options.overrides);
@@ -77,6 +79,7 @@ export async function startService(config: Config, options: StartOptions = {}): 
       await closeServer(server, config.SHUTDOWN_TIMEOUT_MS, logger);
       await knex.destroy();
       if (redis?.isOpen) redis.destroy();
+      releaseInstanceLock();
       logger.info('shutdown complete');
     })();
     return stopped;
