@@ -1,4 +1,5 @@
 import type { ProductChange } from './product-change.js';
+import type { ProductFields } from './product-fields.js';
 
 /** The version each part of a product was last written at; 0 for never. */
 export interface ProductPartVersions {
@@ -11,13 +12,7 @@ export interface ProductPartVersions {
 }
 
 /** A product as the event store keeps it, live or not: its fields and the versions of its parts. */
-export interface VersionedProduct {
-  readonly sku: string;
-  readonly name: string;
-  readonly description: string;
-  readonly category: string;
-  readonly pricePaise: number;
-  readonly stock: number;
+export interface VersionedProduct extends ProductFields {
   /** The highest version applied to any part: the product's version, which only moves forward. */
   readonly version: number;
   readonly parts: ProductPartVersions;

@@ -1,11 +1,7 @@
+import type { ProductFields } from '../product-fields.js';
+
 /** A product as the partner's catalogue (API A) describes it. Prices are integer paise. */
-export interface PartnerProduct {
-  readonly sku: string;
-  readonly name: string;
-  readonly description: string;
-  readonly category: string;
-  readonly pricePaise: number;
-  readonly stock: number;
+export interface PartnerProduct extends ProductFields {
   /** The partner's revision of this product; it grows with every change the partner makes. */
   readonly version: number;
   readonly createdAt: Date;

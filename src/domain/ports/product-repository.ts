@@ -1,4 +1,5 @@
 import type { Product } from '../product.js';
+import type { ProductFields } from '../product-fields.js';
 import type { ProductQuery } from '../product-query.js';
 
 export interface ProductPage {
@@ -8,14 +9,7 @@ export interface ProductPage {
 }
 
 /** A product as a writer describes it; the store assigns id and timestamps it is not given. */
-export interface ProductDraft {
-  readonly sku: string;
-  readonly name: string;
-  readonly description: string;
-  readonly category: string;
-  readonly pricePaise: number;
-  readonly stock: number;
-  readonly version: number;
+export interface ProductDraft extends ProductFields {
   readonly createdAt?: Date;
   readonly updatedAt?: Date;
 }
