@@ -99,8 +99,14 @@ function operation(spec: RouteSpec): Json {
     ...(Object.keys(headers).length > 0 ? { headers } : {}),
     content: { [PROBLEM_CONTENT]: { schema: PROBLEM_REF } },
   });
+  // The request-limits middleware answers 400 and 414 on every route, before any route runs.
   const validates = request.query || request.params || request.headers || request.body;
-  if (validates) responses['400'] ??= problem('The request does not match this operation: `errors[]` names each field.');
+  responses['400'] ??= problem(
+    validates
+      ? 'The request does not match this operation (`errors[]` names each field), has too many query parameters, or lacks a Host header.'
+      : 'Too many query parameters, or an HTTP/1.1 request without a Host header.',
+  );
+  responses['414'] ??= problem('The request target (path and query) is longer than this service accepts.');
   if (request.body) {
     responses['413'] ??= problem(`The body is larger than ${request.body.limitBytes} bytes.`);
     responses['415'] ??= problem('The body is not application/json.');
@@ -111,7 +117,7 @@ function operation(spec: RouteSpec): Json {
       'Retry-After': { $ref: '#/components/headers/Retry-After' },
     });
   }
-  responses.default = problem('Any other problem (404, 405, 414 URL too long, 431 headers too large, 500...).');
+  responses.default = problem('Any other problem (404, 405, 431 headers too large, 500...).');
   op.responses = responses;
   return op;
 }

@@ -45,6 +45,6 @@ export interface RouteSpec {
       readonly headers?: Readonly<Record<string, string>>;
     };
   };
-  /** Keyed by status code; the edge's shared problems (429, 400, 413, 415, default) are added for you. */
+  /** Keyed by status code; the edge's shared problems (400, 414, 429, 413, 415, default) are added unless given here. */
   readonly responses: Readonly<Record<number, ResponseSpec>>;
 }

@@ -12,10 +12,12 @@
  *      Koa path template exactly as registered ('/api/products/:id/availability'), operationId,
  *      summary, tags, request.{query,params,headers,body} (body with the limitBytes the route
  *      enforces), request.examples, and the route's own responses with schema and example. The
- *      shared problems (400 when there is a request schema, 413/415 with a body, 429 and the
- *      RateLimit headers on /api/*, and a default problem+json) are added by the document builder.
+ *      edge's shared problems (400 and 414 from the request limits, 413/415 with a body, 429 and the
+ *      RateLimit headers on /api/*, and a default problem+json) are added by the document builder;
+ *      give a status yourself when the route answers it for reasons of its own (its description wins).
  *   3. Append the list to routeSpecs() below (one line).
- * test/http/openapi.test.ts then checks that your routes are documented and your examples validate.
+ * test/http/openapi.test.ts then checks that your routes are documented, your examples validate and
+ * every status it can provoke on your route is documented for it.
  */
 import type { RouteSpec } from './route-spec.js';
 import { availabilityRouteSpecs } from './specs/availability-route-specs.js';

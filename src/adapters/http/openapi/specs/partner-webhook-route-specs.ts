@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RouteSpec } from '../route-spec.js';
+import type { ResponseSpec, RouteSpec } from '../route-spec.js';
 import { PartnerEventEnvelopeSchema } from '../../schemas/partner-event-schemas.js';
 import { PartnerWebhookResultSchema } from '../../schemas/partner-webhook-response-schema.js';
 import { ProblemSchema } from '../../schemas/problem-schema.js';
@@ -12,6 +12,13 @@ const WebhookHeadersSchema = z.object({
     .string()
     .min(1)
     .describe('Space-separated `v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body bytes>">` entries.'),
+});
+
+const problem = (description: string, retryAfter?: string): ResponseSpec => ({
+  description,
+  contentType: 'application/problem+json',
+  schema: ProblemSchema,
+  ...(retryAfter ? { headers: { 'Retry-After': { description: retryAfter } } } : {}),
 });
 
 export function partnerWebhookRouteSpecs(bodyLimitBytes: number): readonly RouteSpec[] {
@@ -51,17 +58,18 @@ export function partnerWebhookRouteSpecs(bodyLimitBytes: number): readonly Route
           schema: PartnerWebhookResultSchema,
           example: { eventId: 'evt_2Zq7vJ1c9V', status: 'applied' },
         },
-        401: {
-          description: 'Missing or invalid signature, or a timestamp outside the tolerance; nothing was written.',
-          contentType: 'application/problem+json',
-          schema: ProblemSchema,
-        },
-        409: {
-          description: 'Another delivery of this event is being applied right now; retry after Retry-After seconds.',
-          contentType: 'application/problem+json',
-          schema: ProblemSchema,
-          headers: { 'Retry-After': { description: 'Seconds to wait before redelivering.' } },
-        },
+        400: problem(
+          'Signed, but the body is not JSON or not a valid event (`errors[]` names each bad field), or the body could not be read; ' +
+            'also too many query parameters or no Host header. Nothing was written; redelivering the same bytes fails the same way.',
+        ),
+        401: problem('Missing or invalid signature headers or signature, or a timestamp outside the tolerance; nothing was written.'),
+        409: problem(
+          'Another delivery of this event is being applied right now; retry after Retry-After seconds.',
+          'Seconds to wait before redelivering.',
+        ),
+        413: problem(`The body is larger than ${bodyLimitBytes} bytes (checked before the signature); nothing was written.`),
+        415: problem('Signed, but the body is not application/json; nothing was written.'),
+        503: problem('The database is not answering; nothing was written. Redeliver after Retry-After seconds.', 'Seconds to wait before redelivering.'),
       },
     },
   ];
