@@ -16,7 +16,7 @@ import { buildOpenApiDocument } from '../adapters/http/openapi/openapi-document.
 import { routeSpecs } from '../adapters/http/openapi/route-specs.js';
 import { availabilityRoutes } from '../adapters/http/routes/availability-routes.js';
 import { docsRoutes } from '../adapters/http/routes/docs-routes.js';
-import { healthRoutes } from '../adapters/http/routes/health-routes.js';
+import { healthRoutes, type MetricsSnapshot } from '../adapters/http/routes/health-routes.js';
 import { partnerWebhookRoutes } from '../adapters/http/routes/partner-webhook-routes.js';
 import { productRoutes } from '../adapters/http/routes/product-routes.js';
 import { StandardWebhookVerifier } from '../adapters/http/standard-webhook-verifier.js';
@@ -35,6 +35,8 @@ export interface ServiceAppOptions {
   readonly defaultMetrics?: boolean;
   /** The registry /metrics serves; the bootstrap passes the one adapters already registered on. */
   readonly registry?: Registry;
+  /** What /metrics serves instead of `registry` alone: cluster workers serve every worker's sum. */
+  readonly readMetrics?: () => Promise<MetricsSnapshot | null>;
   /** Keeps the rate-limit budgets, shared by every instance; absent: kept in process. */
   readonly redis?: RedisClient;
 }
@@ -44,6 +46,8 @@ export function createServiceApp(container: Container, options: ServiceAppOption
   const config = container.get<Config>(TYPES.Config);
   const logger = container.get<Logger>(TYPES.Logger);
   const registry = options.registry ?? new Registry();
+  const readMetrics =
+    options.readMetrics ?? (async () => ({ contentType: registry.contentType, body: await registry.metrics() }));
   const metrics = new HttpMetrics(registry, { defaultMetrics: options.defaultMetrics });
   const specs = routeSpecs({ webhookBodyLimitBytes: config.WEBHOOK_BODY_LIMIT_BYTES });
   const document = buildOpenApiDocument(specs, { title: 'FarmLokal API', version: '0.1.0' });
@@ -53,7 +57,7 @@ export function createServiceApp(container: Container, options: ServiceAppOption
     edge: { ...edgeOptions(config, options.redis), routeSpecs: specs },
     routers: [
       docsRoutes({ document }),
-      healthRoutes({ checkReadiness: container.get(CheckReadiness), registry, isShuttingDown: options.isShuttingDown }),
+      healthRoutes({ checkReadiness: container.get(CheckReadiness), readMetrics, isShuttingDown: options.isShuttingDown }),
       productRoutes({
         listProducts: container.get(ListProducts),
         getProduct: container.get(GetProduct),

@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
 import { config as loadDotenv } from 'dotenv';
+import { clusterMetricsSource, serveClusterMetrics } from './cluster-metrics.js';
 import { ConfigError } from './config-error.js';
 import { createKnex } from './create-knex.js';
 import { createLogger } from './create-logger.js';
@@ -24,15 +25,19 @@ try {
   if (cluster.isPrimary && config.WORKERS > 1) {
     await runPrimary(config);
   } else {
-    await runInstance(config, cluster.isPrimary);
+    await runInstance(config, cluster.isWorker);
   }
 } catch (error) {
   logger.fatal({ err: error }, `cannot start: ${(error as Error).message}`);
   process.exit(1);
 }
 
-async function runInstance(config: Config, prepareDatabase: boolean) {
-  const service = await startService(config, { logger, prepareDatabase });
+async function runInstance(config: Config, inCluster: boolean) {
+  const service = await startService(config, {
+    logger,
+    prepareDatabase: !inCluster,
+    metricsSource: inCluster ? (registry) => clusterMetricsSource(registry) : undefined,
+  });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       service.shutdown(signal).then(
@@ -57,6 +62,7 @@ async function runPrimary(config: Config) {
   }
   logger.info({ workers: config.WORKERS }, 'starting workers sharing one port');
   let stopping = false;
+  serveClusterMetrics(logger);
   for (let i = 0; i < config.WORKERS; i += 1) cluster.fork();
   cluster.on('exit', (worker, code) => {
     if (stopping) {

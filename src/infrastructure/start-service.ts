@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { createHttpServer } from '../adapters/http/create-http-server.js';
+import type { MetricsSnapshot } from '../adapters/http/routes/health-routes.js';
 import { RegisterPartnerWebhook } from '../application/register-partner-webhook.js';
 import type { ProductRepository } from '../domain/ports/product-repository.js';
 import { TYPES } from '../types.js';
@@ -29,6 +30,8 @@ export interface StartOptions {
   /** False in cluster workers: the primary has migrated and seeded already. */
   readonly prepareDatabase?: boolean;
   readonly overrides?: Overrides;
+  /** What /metrics serves, given this process's registry; cluster workers pass clusterMetricsSource. */
+  readonly metricsSource?: (registry: Registry) => () => Promise<MetricsSnapshot | null>;
 }
 
 export async function startService(config: Config, options: StartOptions = {}): Promise<RunningService> {
@@ -52,7 +55,8 @@ export async function startService(config: Config, options: StartOptions = {}): 
   }
 
   let shuttingDown = false;
-  const { app } = createServiceApp(container, { isShuttingDown: () => shuttingDown, registry, redis });
+  const readMetrics = options.metricsSource?.(registry);
+  const { app } = createServiceApp(container, { isShuttingDown: () => shuttingDown, registry, readMetrics, redis });
 
   const server = createHttpServer(app.callback(), {
     maxHeaderBytes: config.HTTP_MAX_HEADER_BYTES,

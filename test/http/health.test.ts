@@ -1,5 +1,12 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import type { HealthIndicator } from '../../src/domain/ports/health-indicator.js';
+import { buildContainer } from '../../src/infrastructure/container.js';
+import { createKnex } from '../../src/infrastructure/create-knex.js';
+import { createLogger } from '../../src/infrastructure/create-logger.js';
+import { createServiceApp } from '../../src/infrastructure/create-service-app.js';
+import { loadConfig } from '../../src/infrastructure/load-config.js';
 import { jsonOf, problemOf, startTestService, type TestService } from '../support/test-service.js';
 
 const down: HealthIndicator = { name: 'database', check: () => Promise.reject(new Error('ECONNREFUSED 10.1.2.3')) };
@@ -55,5 +62,28 @@ describe('Health and metrics endpoints', () => {
     expect(text).to.contain('http_request_duration_seconds_bucket');
     expect(text).to.contain('route="/api/products/:id"');
     expect(text).to.not.contain('12345');
+  });
+
+  it('GET /metrics, when the metrics source has no complete answer (a worker did not report), answers 503 problem+json', async () => {
+    const config = loadConfig({ SQLITE_FILE: ':memory:', LOG_LEVEL: 'silent' });
+    const knex = await createKnex(config);
+    const container = buildContainer(config, { knex, logger: createLogger(config) });
+    const { app } = createServiceApp(container, {
+      isShuttingDown: () => false,
+      defaultMetrics: false,
+      readMetrics: () => Promise.resolve(null),
+    });
+    const server = createServer(app.callback());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`);
+      expect(response.headers.get('retry-after')).to.equal('1');
+      const problem = await problemOf(response, 503);
+      expect(problem.title).to.equal('Metrics incomplete');
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await knex.destroy();
+    }
   });
 });

@@ -36,13 +36,19 @@ export const healthRouteSpecs: readonly RouteSpec[] = [
     method: 'get',
     path: '/metrics',
     operationId: 'metrics',
-    summary: 'Prometheus metrics',
+    summary: 'Prometheus metrics (with WORKERS above 1, summed across the worker processes)',
     tags: ['Operations'],
     responses: {
       200: {
         description: 'Prometheus text exposition format.',
         contentType: 'text/plain; version=0.0.4; charset=utf-8',
         schema: z.string(),
+      },
+      503: {
+        description: 'With WORKERS above 1, a worker process did not report its metrics within 2 s.',
+        contentType: 'application/problem+json',
+        schema: ProblemSchema,
+        headers: { 'Retry-After': { description: 'Seconds to wait before asking again.' } },
       },
     },
   },
