@@ -26,6 +26,7 @@ import { RedisCatalogCache } from '../adapters/redis/redis-catalog-cache.js';
 import { RedisEventDeduplicator } from '../adapters/redis/redis-event-deduplicator.js';
 import { RedisHealthIndicator } from '../adapters/redis/redis-health-indicator.js';
 import { RedisLastKnownAvailability } from '../adapters/redis/redis-last-known-availability.js';
+import { RedisNearCatalogCache } from '../adapters/redis/redis-near-catalog-cache.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { HealthIndicator } from '../domain/ports/health-indicator.js';
 import type { TokenProvider } from '../domain/ports/token-provider.js';
@@ -39,6 +40,8 @@ export interface Infrastructure {
   readonly knex: Knex;
   /** Absent on the embedded default: Redis-backed ports then use in-process adapters. */
   readonly redis?: RedisClient;
+  /** A second Redis connection for the cache's invalidation channel; absent: no near cache tier. */
+  readonly redisSubscriber?: RedisClient;
   readonly logger: Logger;
   /** The app's Prometheus registry, for adapters that count (token metrics); absent in some tests. */
   readonly registry?: Registry;
@@ -62,7 +65,14 @@ export function buildContainer(config: Config, infra: Infrastructure, overrides:
   bind('Clock', () => systemClock);
   bind('TokenProvider', () => createTokenProvider(config, { redis, logger, clock: systemClock, registry: infra.registry }));
   bind('ProductRepository', () => new KnexProductRepository(knex));
-  bind('CatalogCache', () => (redis ? new RedisCatalogCache(redis, prefix) : new InMemoryCatalogCache()));
+  bind('CatalogCache', () => {
+    if (!redis) return new InMemoryCatalogCache();
+    const shared = new RedisCatalogCache(redis, prefix);
+    const near = { maxEntries: config.CACHE_NEAR_ENTRIES, maxAgeMs: config.CACHE_NEAR_MAX_AGE_MS };
+    return infra.redisSubscriber && near.maxEntries > 0 && near.maxAgeMs > 0
+      ? new RedisNearCatalogCache(shared, infra.redisSubscriber, near)
+      : shared;
+  });
   bind('ProductEventStore', () => new KnexProductEventStore(knex));
   bind('EventDeduplicator', () => (redis ? new RedisEventDeduplicator(redis, prefix) : new InMemoryEventDeduplicator()));
   bind<PartnerEventSettings>('PartnerEventSettings', () => ({

@@ -41,3 +41,19 @@ export async function createRedisClient(url: string, logger: Logger): Promise<Re
   if (!ready) logger.warn('redis unreachable at start-up; continuing degraded and reconnecting in the background');
   return client as RedisClient;
 }
+
+/**
+ * A second connection, for subscriptions only (a subscribed RESP2 connection runs no other
+ * commands), with the same options. Not awaited: it reconnects in the background like the first.
+ */
+export function createRedisSubscriber(client: RedisClient, logger: Logger): RedisClient {
+  let lastLogged = 0;
+  const subscriber = client.duplicate();
+  subscriber.on('error', (error: Error) => {
+    if (Date.now() - lastLogged < 5_000) return;
+    lastLogged = Date.now();
+    logger.warn({ err: error }, 'redis subscriber connection error; the near cache tier is bypassed until it is back');
+  });
+  subscriber.connect().catch(() => undefined);
+  return subscriber as RedisClient;
+}

@@ -83,6 +83,8 @@ const EnvSchema = z.object({
   CURSOR_SECRET: z.string().min(16, 'must be at least 16 characters').default(DEV_CURSOR_SECRET),
   CACHE_FRESH_SECONDS: int(0, 86_400).default(30),
   CACHE_STALE_SECONDS: int(0, 86_400).default(300),
+  CACHE_NEAR_ENTRIES: int(0, 100_000).default(1_000),
+  CACHE_NEAR_MAX_AGE_MS: int(0, 60_000).default(1_000),
   OAUTH_TOKEN_URL: url(['http:', 'https:']).optional(),
   OAUTH_CLIENT_ID: z.string().min(1).optional(),
   OAUTH_CLIENT_SECRET: z.string().min(1).optional(),

@@ -11,7 +11,7 @@ import { buildContainer, type Overrides } from './container.js';
 import { createKnex } from './create-knex.js';
 import { createLogger } from './create-logger.js';
 import { acquireEmbeddedInstanceLock } from './embedded-instance-lock.js';
-import { createRedisClient } from './create-redis-client.js';
+import { createRedisClient, createRedisSubscriber } from './create-redis-client.js';
 import { createServiceApp } from './create-service-app.js';
 import type { Config } from './load-config.js';
 import { migrateLatest } from './migrate.js';
@@ -40,8 +40,9 @@ export async function startService(config: Config, options: StartOptions = {}): 
   const knex = await createKnex(config);
   const releaseInstanceLock = config.DATABASE_URL ? () => undefined : acquireEmbeddedInstanceLock(config.SQLITE_FILE);
   const redis = config.REDIS_URL ? await createRedisClient(config.REDIS_URL, logger) : undefined;
+  const redisSubscriber = redis && config.CACHE_NEAR_ENTRIES > 0 ? createRedisSubscriber(redis, logger) : undefined;
   const registry = new Registry();
-  const container = buildContainer(config, { knex, redis, logger, registry }, options.overrides);
+  const container = buildContainer(config, { knex, redis, redisSubscriber, logger, registry }, options.overrides);
 
   if (options.prepareDatabase ?? true) {
     if (config.MIGRATE_ON_START) {
@@ -83,6 +84,7 @@ export async function startService(config: Config, options: StartOptions = {}): 
       await closeServer(server, config.SHUTDOWN_TIMEOUT_MS, logger);
       await knex.destroy();
       if (redis?.isOpen) redis.destroy();
+      if (redisSubscriber?.isOpen) redisSubscriber.destroy();
       releaseInstanceLock();
       logger.info('shutdown complete');
     })();

@@ -5,6 +5,8 @@ export interface CatalogCacheSubject {
   readonly cache: CatalogCache;
   /** A second handle on the same store, as another instance would have (itself when the store is process-local). */
   readonly peer: CatalogCache;
+  /** Resolves once every instance has heard of the last invalidation (near tiers hear of it by message). */
+  propagated?(): Promise<void>;
   cleanup(): Promise<void>;
 }
 
@@ -37,7 +39,9 @@ export function describeCatalogCacheContract(name: string, makeSubject: () => Pr
       const { generation } = await subject.cache.lookup('x');
       await subject.cache.store('list:a', generation, entry('a'), 60_000);
       await subject.cache.store('product:1', generation, entry('b'), 60_000);
+      expect((await subject.cache.lookup('list:a')).entry?.value).to.equal('a');
       await subject.peer.invalidateAll();
+      await subject.propagated?.();
       expect((await subject.cache.lookup('list:a')).entry).to.equal(null);
       expect((await subject.cache.lookup('product:1')).entry).to.equal(null);
     });
@@ -45,6 +49,7 @@ export function describeCatalogCacheContract(name: string, makeSubject: () => Pr
     it('store, when an invalidation happened after the lookup, leaves the entry unreachable', async () => {
       const { generation } = await subject.cache.lookup('list:a');
       await subject.peer.invalidateAll();
+      await subject.propagated?.();
       await subject.cache.store('list:a', generation, entry('stale data'), 60_000);
       expect((await subject.cache.lookup('list:a')).entry).to.equal(null);
     });

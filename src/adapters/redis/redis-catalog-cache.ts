@@ -8,8 +8,19 @@ local generation = redis.call('GET', KEYS[1]) or '0'
 return { generation, redis.call('GET', ARGV[1] .. generation .. ':' .. ARGV[2]) }
 `);
 
-/** Entries live under `<prefix>catalog:<generation>:<key>`; bumping the generation orphans them all. */
+// Bumps the generation and announces it, in one atomic step, to every instance's near tier.
+const INVALIDATE = new RedisScript(`
+local generation = redis.call('INCR', KEYS[1])
+redis.call('PUBLISH', ARGV[1], generation)
+return generation
+`);
+
+/**
+ * Entries live under `<prefix>catalog:<generation>:<key>`; bumping the generation orphans them all.
+ * Each bump is published on `invalidationChannel` (see RedisNearCatalogCache).
+ */
 export class RedisCatalogCache implements CatalogCache {
+  readonly invalidationChannel: string;
   private readonly generationKey: string;
   private readonly entryPrefix: string;
 
@@ -19,6 +30,7 @@ export class RedisCatalogCache implements CatalogCache {
   ) {
     this.generationKey = `${prefix}catalog:generation`;
     this.entryPrefix = `${prefix}catalog:`;
+    this.invalidationChannel = `${prefix}catalog:invalidated`;
   }
 
   async lookup(key: string): Promise<CacheLookup> {
@@ -36,7 +48,16 @@ export class RedisCatalogCache implements CatalogCache {
   }
 
   async invalidateAll(): Promise<void> {
-    await this.client.incr(this.generationKey);
+    await this.bumpGeneration();
+  }
+
+  /** invalidateAll, returning the new generation. */
+  async bumpGeneration(): Promise<string> {
+    return String(await INVALIDATE.run(this.client, [this.generationKey], [this.invalidationChannel]));
+  }
+
+  async currentGeneration(): Promise<string> {
+    return (await this.client.get(this.generationKey)) ?? '0';
   }
 
   async tryLease(key: string, leaseMs: number): Promise<boolean> {
