@@ -144,6 +144,17 @@ export function describeProductEventStoreContract(name: string, makeSubject: () 
       expect(await store.apply({ ...upserted('CASE-1', 2), id: 'evt_case' })).to.equal('applied');
     });
 
+    it('apply, when two skus differ only in case, creates and changes two distinct products', async () => {
+      expect(await store.apply(upserted('SKU-A1', 1))).to.equal('applied');
+      expect(await store.apply(upserted('sku-a1', 1))).to.equal('applied');
+      expect(await store.apply(priceChanged('sku-a1', 2, 12_345))).to.equal('applied');
+      const upper = await listed(products, 'SKU-A1');
+      const lower = await listed(products, 'sku-a1');
+      expect(upper).to.include({ pricePaise: 50_001, version: 1 });
+      expect(lower).to.include({ pricePaise: 12_345, version: 2 });
+      expect(upper!.id).to.not.equal(lower!.id);
+    });
+
     it('apply, when a product history arrives in any order with duplicates, ends in the state of version order', async () => {
       await applyAll(store, history('ORDER-REF'));
       const expected = state(await listed(products, 'ORDER-REF'));

@@ -163,6 +163,22 @@ export function describeProductRepositoryContract(name: string, makeSubject: () 
       expect(second).to.deep.equal(first);
     });
 
+    it('upsert, when two skus differ only in case, keeps two distinct products, alone or in one call', async () => {
+      const skus = (products: readonly Product[]) => products.filter((p) => p.sku.toLowerCase() === 'sku-a1' || p.sku.toLowerCase() === 'sku-b1');
+      expect(await subject.repository.upsert([draft('SKU-A1', { pricePaise: 100 })])).to.equal(1);
+      expect(await subject.repository.upsert([draft('sku-a1', { pricePaise: 200 })])).to.equal(1);
+      expect(await subject.repository.upsert([draft('SKU-B1', { pricePaise: 300 }), draft('sku-b1', { pricePaise: 400 })])).to.equal(2);
+      expect(await subject.repository.upsert([draft('sku-a1', { pricePaise: 250, version: 2 })])).to.equal(1);
+      const stored = skus(await everything(subject.repository));
+      expect(stored.map((p) => [p.sku, p.pricePaise]).sort()).to.deep.equal([
+        ['SKU-A1', 100],
+        ['SKU-B1', 300],
+        ['sku-a1', 250],
+        ['sku-b1', 400],
+      ]);
+      expect(new Set(stored.map((p) => p.id)).size).to.equal(4);
+    });
+
     it('upsert, when a newer version renames a product, makes search follow the new name only', async () => {
       await subject.repository.upsert([draft('RENAMED', { name: 'Sapota 1 kg', version: 1 })]);
       await subject.repository.upsert([draft('RENAMED', { name: 'Chikoo 1 kg', version: 2 })]);

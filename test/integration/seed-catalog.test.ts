@@ -25,24 +25,32 @@ describe('seedCatalog on MariaDB', function () {
   this.timeout(30_000);
   let database: TestDatabase;
   let indexesAfterMigration: unknown;
+  let columnsAfterMigration: unknown;
 
   const indexes = async () =>
     (await database.knex.raw(
       `SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, SEQ_IN_INDEX, COLUMN_NAME, COLLATION FROM information_schema.STATISTICS
        WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ('products', 'product_terms') ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`,
     ))[0];
+  // Collations included: sku and name compare as bytes, and the swapped-in tables must too.
+  const columns = async () =>
+    (await database.knex.raw(
+      `SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLLATION_NAME FROM information_schema.COLUMNS
+       WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ('products', 'product_terms') ORDER BY TABLE_NAME, ORDINAL_POSITION`,
+    ))[0];
 
   before(async () => {
     database = await createTestDatabase('farmlokal_seed');
     await migrateLatest(database.knex);
     indexesAfterMigration = await indexes();
+    columnsAfterMigration = await columns();
   });
 
   after(async () => {
     await database?.drop();
   });
 
-  it('seeding, when the catalogue is empty, writes every product with its search terms and the migration\'s exact indexes', async () => {
+  it('seeding, when the catalogue is empty, writes every product with its search terms and the migration\'s exact columns and indexes', async () => {
     await seedCatalog(database.knex, { count: COUNT, seed: 5, reset: false });
     const { products, terms } = await catalogue(database.knex);
     expect(products).to.have.length(COUNT);
@@ -50,6 +58,7 @@ describe('seedCatalog on MariaDB', function () {
     const expectedTerms = products.reduce((n, p) => n + searchTerms(`${p.name} ${p.description}`).length, 0);
     expect(terms).to.equal(expectedTerms);
     expect(await indexes()).to.deep.equal(indexesAfterMigration);
+    expect(await columns()).to.deep.equal(columnsAfterMigration);
     const [tables] = await database.knex.raw("SHOW TABLES LIKE '%\\_\\_%'");
     expect(tables, 'staging tables left behind').to.deep.equal([]);
   });

@@ -27,8 +27,9 @@ export interface ProductRepository {
 
   /**
    * Inserts products by sku, or updates existing ones whose stored version is lower than the
-   * draft's. Atomic per call: all drafts are applied or none. Idempotent: applying the same drafts
-   * again changes nothing. Returns how many products were inserted or changed.
+   * draft's. SKUs compare byte for byte: 'ABC-1' and 'abc-1' are two products. Atomic per call: all
+   * drafts are applied or none. Idempotent: applying the same drafts again changes nothing. Returns
+   * how many products were inserted or changed.
    */
   upsert(drafts: readonly ProductDraft[]): Promise<number>;
 }
