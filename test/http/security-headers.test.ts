@@ -4,10 +4,8 @@ import { problemOf } from '../support/test-service.js';
 
 const JSON_API_HEADERS = {
   'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
   'cross-origin-resource-policy': 'same-origin',
-  'cross-origin-opener-policy': 'same-origin',
 };
 
 describe('Security headers', () => {
@@ -41,7 +39,15 @@ describe('Security headers', () => {
 
   it('a JSON response, when served, has a CSP that lets it load nothing', async () => {
     const response = await fetch(`${service.url}/livez`);
-    expect(response.headers.get('content-security-policy')).to.equal("default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+    expect(response.headers.get('content-security-policy')).to.equal("default-src 'none'; frame-ancestors 'none'");
+    expect(response.headers.get('referrer-policy'), 'document-only header').to.equal(null);
+    expect(response.headers.get('cross-origin-opener-policy'), 'document-only header').to.equal(null);
+  });
+
+  it('the /docs page, when served, also carries the headers that matter for a rendered document', async () => {
+    const response = await fetch(`${service.url}/docs`);
+    expect(response.headers.get('referrer-policy')).to.equal('no-referrer');
+    expect(response.headers.get('cross-origin-opener-policy')).to.equal('same-origin');
   });
 
   it('Strict-Transport-Security, when HSTS_MAX_AGE_SECONDS=0, is not sent', async () => {

@@ -51,7 +51,7 @@ export function createHttpApp({ logger, metrics, routers, edge = {} }: HttpAppDe
   // CORS first, so a browser can read the edge's refusals (414, 429) too.
   app.use(cors(edge.cors ?? { origins: [] }));
   app.use(requestLimits(edge.requestLimits ?? DEFAULT_REQUEST_LIMITS));
-  if (edge.rateLimiters) app.use(rateLimit({ limiters: edge.rateLimiters, logger, metrics }));
+  if (edge.rateLimiters && Object.keys(edge.rateLimiters).length > 0) app.use(rateLimit({ limiters: edge.rateLimiters, logger, metrics }));
   const root = new Router();
   for (const router of routers) root.use(router.routes());
   app.use(root.routes());

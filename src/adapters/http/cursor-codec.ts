@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { InvalidCursorError } from '../../domain/errors/invalid-cursor-error.js';
 import type { KeysetPosition } from '../../domain/product-query.js';
 
@@ -14,7 +14,11 @@ interface CursorPayload {
  * listing they were issued for, so one cannot be edited or replayed against another query.
  */
 export class CursorCodec {
-  constructor(private readonly secret: string) {}
+  private readonly key: KeyObject;
+
+  constructor(secret: string) {
+    this.key = createSecretKey(Buffer.from(secret));
+  }
 
   encode(position: KeysetPosition, fingerprint: string): string {
     const payload: CursorPayload = { f: fingerprint, v: position.value, i: position.id };
@@ -38,6 +42,6 @@ export class CursorCodec {
   }
 
   private sign(body: string): Buffer {
-    return createHmac('sha256', this.secret).update(body).digest();
+    return createHmac('sha256', this.key).update(body).digest();
   }
 }

@@ -36,5 +36,10 @@ export function normaliseListing(input: ListProductsQuery): NormalisedListing {
   };
   const filters = [query.sort, query.order, categories.join(','), query.minPricePaise ?? '', query.maxPricePaise ?? '', words.join(' ')];
   const fingerprint = createHash('sha256').update(JSON.stringify(filters)).digest('base64url').slice(0, 16);
-  return { query, fingerprint, cacheKey: `list:${fingerprint}:${query.limit}:${input.cursor ?? ''}` };
+  return { query, fingerprint, cacheKey: listingCacheKey(fingerprint, query.limit, input.cursor) };
+}
+
+/** The cache key of one page: the listing's fingerprint, the page size and the cursor. */
+export function listingCacheKey(fingerprint: string, limit: number, cursor: string | undefined): string {
+  return `list:${fingerprint}:${limit}:${cursor ?? ''}`;
 }

@@ -41,6 +41,12 @@ export class RedisCatalogCache implements CatalogCache {
     return { generation, entry: raw === null ? null : decode(raw) };
   }
 
+  /** The entry stored for `key` under a generation the caller already knows (one plain GET). */
+  async entryUnder(key: string, generation: string): Promise<CacheEntry | null> {
+    const raw = await this.client.get(`${this.entryPrefix}${generation}:${key}`);
+    return raw === null ? null : decode(raw);
+  }
+
   async store(key: string, generation: string, entry: CacheEntry, ttlMs: number): Promise<void> {
     await this.client.set(`${this.entryPrefix}${generation}:${key}`, `${entry.freshUntil}|${entry.value}`, {
       expiration: { type: 'PX', value: Math.max(1, Math.round(ttlMs)) },

@@ -50,9 +50,14 @@ export class RedisNearCatalogCache implements CatalogCache {
 
   async lookup(key: string): Promise<CacheLookup> {
     const now = this.now();
-    const near = this.generation === undefined ? undefined : this.entries.get(key);
-    if (near && near.generation === this.generation && near.servableUntil > now) {
-      return { generation: near.generation, entry: near.entry };
+    const generation = this.generation;
+    if (generation !== undefined) {
+      const near = this.entries.get(key);
+      if (near && near.generation === generation && near.servableUntil > now) return { generation, entry: near.entry };
+      // The channel tells the generation, so one GET finds the shared entry (no script).
+      const entry = await this.redis.entryUnder(key, generation);
+      if (entry) this.remember(key, generation, entry, now, Infinity);
+      return { generation, entry };
     }
     const lookup = await this.redis.lookup(key);
     if (lookup.entry) this.remember(key, lookup.generation, lookup.entry, now, Infinity);

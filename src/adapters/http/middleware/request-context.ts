@@ -14,15 +14,7 @@ export function requestContext(logger: Logger, metrics: HttpMetrics): Middleware
     const started = process.hrtime.bigint();
     const offered = ctx.get('x-request-id');
     const requestId = WELL_FORMED_ID.test(offered) ? offered : randomUUID();
-    ctx.state.requestId = requestId;
-    // Made on first use: a pino child costs more than a cached page, and most requests log nothing.
-    let child: Logger | undefined;
-    Object.defineProperty(ctx.state, 'logger', {
-      get: () => (child ??= logger.child({ requestId })),
-      set: (replacement: Logger) => (child = replacement),
-      enumerable: true,
-      configurable: true,
-    });
+    ctx.state = new RequestState(logger, requestId);
     ctx.set('X-Request-Id', requestId);
     try {
       await next();
@@ -38,4 +30,23 @@ export function requestContext(logger: Logger, metrics: HttpMetrics): Middleware
       }
     }
   };
+}
+
+/** ctx.state: the request id, and a child logger carrying it, made on first use. */
+class RequestState {
+  // A pino child costs more than a cached page, and most requests log nothing.
+  #logger: Logger | undefined;
+
+  constructor(
+    private readonly root: Logger,
+    readonly requestId: string,
+  ) {}
+
+  get logger(): Logger {
+    return (this.#logger ??= this.root.child({ requestId: this.requestId }));
+  }
+
+  set logger(replacement: Logger) {
+    this.#logger = replacement;
+  }
 }

@@ -6,17 +6,25 @@ export interface SecurityHeaderOptions {
 }
 
 // A JSON API loads nothing and is framed by no one; /docs replaces the CSP with its own.
-const JSON_CONTENT_SECURITY_POLICY = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const JSON_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'";
+
+/**
+ * Headers that only mean something on a document a browser renders (the /docs page): a JSON
+ * response neither navigates nor opens windows, so the API does not send them (OWASP REST
+ * Security Cheat Sheet, "Security Headers").
+ */
+export const DOCUMENT_HEADERS: Readonly<Record<string, string>> = {
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+};
 
 /** Headers for a JSON API, set before the handler runs so errors and 429s carry them too. */
 export function securityHeaders({ hstsMaxAgeSeconds }: SecurityHeaderOptions): Middleware {
   const headers: Record<string, string> = {
     'X-Content-Type-Options': 'nosniff',
-    'Referrer-Policy': 'no-referrer',
     'Content-Security-Policy': JSON_CONTENT_SECURITY_POLICY,
     'X-Frame-Options': 'DENY',
     'Cross-Origin-Resource-Policy': 'same-origin',
-    'Cross-Origin-Opener-Policy': 'same-origin',
   };
   if (hstsMaxAgeSeconds > 0) headers['Strict-Transport-Security'] = `max-age=${hstsMaxAgeSeconds}`;
   return async (ctx, next) => {

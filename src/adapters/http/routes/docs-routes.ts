@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { Router } from '@koa/router';
 import { DocsAssetParamsSchema } from '../schemas/docs-schemas.js';
 import { validate } from '../validation.js';
+import { DOCUMENT_HEADERS } from '../middleware/security-headers.js';
 
 export interface DocsRouteDeps {
   /** The OpenAPI document, built once at start-up. */
@@ -84,6 +85,7 @@ export function docsRoutes({ document }: DocsRouteDeps): Router {
   });
 
   router.get('/docs', (ctx) => {
+    ctx.set(DOCUMENT_HEADERS);
     ctx.set('Content-Security-Policy', DOCS_CONTENT_SECURITY_POLICY);
     ctx.set('Cache-Control', 'no-cache');
     ctx.type = 'text/html; charset=utf-8';

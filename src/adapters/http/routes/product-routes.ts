@@ -25,7 +25,7 @@ export function productRoutes({ listProducts, getProduct, cache, cursors, metric
   const listings = new ListingRequests();
 
   router.get('/api/products', async (ctx) => {
-    const { input, query, fingerprint, cacheKey } = listings.parse(ctx.querystring, () => ctx.query);
+    const { input, query, fingerprint, cacheKey } = listings.parse(ctx.querystring);
     const cached = await cache.get(cacheKey, async () => {
       const after = input.cursor === undefined ? undefined : cursors.decode(input.cursor, fingerprint);
       const page = await listProducts.execute({ ...query, after });

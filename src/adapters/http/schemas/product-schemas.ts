@@ -4,6 +4,8 @@ const RUPEES = /^\d{1,9}(\.\d{1,2})?$/;
 const SLUG_LIST = /^[A-Za-z0-9]+(-[A-Za-z0-9]+)*(,[A-Za-z0-9]+(-[A-Za-z0-9]+)*){0,19}$/;
 
 export const MAX_SEARCH_WORDS = 8;
+export const MAX_CURSOR_LENGTH = 1024;
+export const CURSOR_PATTERN = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 export const ListProductsQuerySchema = z
   .object({
@@ -34,8 +36,8 @@ export const ListProductsQuerySchema = z
       .describe('Search words; each matches the beginning of a word in the name or description.'),
     cursor: z
       .string()
-      .max(1024, 'is too long')
-      .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, 'is malformed')
+      .max(MAX_CURSOR_LENGTH, 'is too long')
+      .regex(CURSOR_PATTERN, 'is malformed')
       .optional()
       .describe('page.nextCursor from the previous page, used with the same sort, order and filters.'),
   })
