@@ -22,7 +22,19 @@ export interface CatalogCacheSettings {
   readonly leaseMs: number;
 }
 
+export interface CacheGetOptions {
+  /**
+   * 'first-sight' (default): the shared cache is asked first, and what a miss builds is stored.
+   * 'second-sight': a key this process has not seen before (among the last DOORKEEPER_KEYS keys)
+   * is built straight from the source, with no shared-cache traffic, and stored only when asked
+   * for again; so pages asked for once, such as most pages deep behind a cursor, cost neither a
+   * lookup nor a store. If that build fails, the shared cache is asked after all.
+   */
+  readonly admit?: 'first-sight' | 'second-sight';
+}
+
 const DEGRADED_LOG_INTERVAL_MS = 10_000;
+const DOORKEEPER_KEYS = 10_000;
 
 /**
  * Cache-aside with stampede protection: concurrent misses for one key in this process share one
@@ -32,6 +44,8 @@ const DEGRADED_LOG_INTERVAL_MS = 10_000;
 @injectable()
 export class ReadThroughCache {
   private readonly inFlight = new Map<string, Promise<string>>();
+  /** Keys seen under second-sight admission; forgotten all at once when full. */
+  private readonly seen = new Set<string>();
   private lastDegradedLog = -Infinity;
 
   constructor(
@@ -41,7 +55,8 @@ export class ReadThroughCache {
     @inject(TYPES.CatalogCacheSettings) private readonly settings: CatalogCacheSettings,
   ) {}
 
-  async get(key: string, build: () => Promise<string>): Promise<CachedValue> {
+  async get(key: string, build: () => Promise<string>, options: CacheGetOptions = {}): Promise<CachedValue> {
+    if (options.admit === 'second-sight' && !this.seenBefore(key)) return this.buildUncached(key, build);
     const lookup = await this.lookup(key);
     const entry = lookup?.entry;
     if (entry && entry.freshUntil > this.clock.now()) return { value: entry.value, status: 'HIT' };
@@ -50,6 +65,24 @@ export class ReadThroughCache {
       return { value: entry.value, status: 'STALE' };
     }
     return { value: await this.buildOnce(key, lookup?.generation, build), status: 'MISS' };
+  }
+
+  private seenBefore(key: string) {
+    if (this.seen.has(key)) return true;
+    if (this.seen.size >= DOORKEEPER_KEYS) this.seen.clear();
+    this.seen.add(key);
+    return false;
+  }
+
+  /** A first sight: from the source; from the shared cache only if the source cannot answer. */
+  private async buildUncached(key: string, build: () => Promise<string>): Promise<CachedValue> {
+    try {
+      return { value: await this.buildOnce(key, undefined, build), status: 'MISS' };
+    } catch (error) {
+      const entry = (await this.lookup(key))?.entry;
+      if (!entry) throw error;
+      return { value: entry.value, status: entry.freshUntil > this.clock.now() ? 'HIT' : 'STALE' };
+    }
   }
 
   private async lookup(key: string): Promise<CacheLookup | null> {

@@ -104,6 +104,14 @@ describe('GET /api/products', () => {
     expect(await second.text()).to.equal(await first.text());
   });
 
+  it('GET /api/products, when a page behind a cursor is asked for, caches it from the second request on', async () => {
+    const first = (await jsonOf(await get('/api/products?limit=2&sort=price'))) as { page: { nextCursor: string } };
+    const next = `/api/products?limit=2&sort=price&cursor=${first.page.nextCursor}`;
+    const statuses = [];
+    for (let i = 0; i < 3; i += 1) statuses.push((await get(next)).headers.get('x-cache'));
+    expect(statuses).to.deep.equal(['MISS', 'MISS', 'HIT']);
+  });
+
   it('GET /api/products, when If-None-Match carries the current ETag, answers 304 without a body', async () => {
     const first = await get('/api/products?limit=4');
     const again = await get('/api/products?limit=4', { 'If-None-Match': first.headers.get('etag')! });

@@ -98,4 +98,51 @@ describe('ReadThroughCache', () => {
     advance(settings.freshMs + settings.staleMs + 1);
     expect(await reader.get('k', async () => 'new')).to.deep.equal({ value: 'new', status: 'MISS' });
   });
+
+  it('get, with second-sight admission, asks the shared cache and stores only from the second request on', async () => {
+    const lookups: string[] = [];
+    const store = new InMemoryCatalogCache();
+    const { reader } = harness({ ...store, lookup: (key) => (lookups.push(key), store.lookup(key)), store: store.store.bind(store), invalidateAll: store.invalidateAll.bind(store), tryLease: store.tryLease.bind(store) });
+    const build = counted(() => 'deep page');
+    const once = { admit: 'second-sight' } as const;
+    expect((await reader.get('k', build, once)).status).to.equal('MISS');
+    expect((await reader.get('k', build, once)).status).to.equal('MISS');
+    expect((await reader.get('k', build, once)).status).to.equal('HIT');
+    expect((await reader.get('other', build, once)).status).to.equal('MISS');
+    expect(build.calls).to.equal(3);
+    expect(lookups, 'no shared-cache lookup at first sight').to.deep.equal(['k', 'k']);
+  });
+
+  it('get, with second-sight admission, still builds concurrent misses of one key once', async () => {
+    const { reader } = harness();
+    const build = counted(() => 'deep page');
+    const results = await Promise.all(Array.from({ length: 50 }, () => reader.get('k', build, { admit: 'second-sight' })));
+    expect(build.calls).to.equal(1);
+    expect(results.every((r) => r.value === 'deep page')).to.equal(true);
+  });
+
+  it('get, with second-sight admission, when the source fails at first sight, serves what the shared cache holds', async () => {
+    const writer = harness();
+    const { generation } = await writer.store.lookup('k');
+    await writer.store.store('k', generation, { value: 'cached', freshUntil: Number.MAX_SAFE_INTEGER }, 60_000);
+    const reader = new ReadThroughCache(writer.store, { now: () => 1_000_000 }, silent, settings);
+    const down = async (): Promise<string> => {
+      throw new Error('database down');
+    };
+    expect(await reader.get('k', down, { admit: 'second-sight' })).to.deep.equal({ value: 'cached', status: 'HIT' });
+    let failure: unknown;
+    await reader.get('absent', down, { admit: 'second-sight' }).catch((error) => (failure = error));
+    expect((failure as Error).message).to.equal('database down');
+  });
+
+  it('get, with second-sight admission, forgets keys seen once when 10,000 others were seen since', async () => {
+    const { reader } = harness();
+    const build = counted(() => 'page', 0);
+    const once = { admit: 'second-sight' } as const;
+    await reader.get('first', build, once);
+    for (let i = 0; i < 10_000; i += 1) await reader.get(`key-${i}`, build, once);
+    expect((await reader.get('first', build, once)).status).to.equal('MISS');
+    expect((await reader.get('first', build, once)).status).to.equal('MISS');
+    expect((await reader.get('first', build, once)).status).to.equal('HIT');
+  });
 });

@@ -1,5 +1,6 @@
 import { Price } from '../../domain/price.js';
 import type { Product } from '../../domain/product.js';
+import { isoTimestamp } from './iso-timestamp.js';
 
 /** The public representation of a product: price as an exact decimal string, ISO-8601 times. */
 export function productJson(product: Product) {
@@ -12,7 +13,7 @@ export function productJson(product: Product) {
     price: Price.formatRupees(product.pricePaise),
     currency: product.currency,
     stock: product.stock,
-    createdAt: product.createdAt.toISOString(),
-    updatedAt: product.updatedAt.toISOString(),
+    createdAt: isoTimestamp(product.createdAt),
+    updatedAt: isoTimestamp(product.updatedAt),
   };
 }
