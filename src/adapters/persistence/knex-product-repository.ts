@@ -98,12 +98,14 @@ export class KnexProductRepository implements ProductRepository {
   /**
    * Runs one statement on a connection from Knex's own pool, straight through the mysql2 driver:
    * Knex's query runner (query events, debug hooks, response processing) cost an uncached page
-   * about as much CPU as the driver call itself. Same pool, connections and acquire timeout.
+   * about as much CPU as the driver call itself. Same pool, connections and acquire timeout, and
+   * the same 'query' event for whoever listens on the Knex instance.
    */
   private async mysqlQuery(sql: string, bindings: readonly (string | number)[]): Promise<ProductRow[]> {
     const client = this.knex.client;
     const connection = await client.acquireConnection();
     try {
+      client.emit('query', { method: 'raw', sql, bindings, options: {} });
       return await new Promise<ProductRow[]>((resolve, reject) => {
         connection.query(sql, bindings, (error: Error | null, rows: ProductRow[]) => (error ? reject(error) : resolve(rows)));
       });
