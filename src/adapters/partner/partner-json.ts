@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import type { PartnerCatalogPage, PartnerProduct } from '../../domain/ports/external-catalog.js';
+import { SKU_PATTERN, SKU_RULE } from '../../domain/product.js';
 
 const RUPEES = /^(\d{1,9})(?:\.(\d{1,2}))?$/;
 
 const ProductSchema = z.object({
-  sku: z.string().min(1).max(64),
+  sku: z.string().regex(SKU_PATTERN, SKU_RULE),
   name: z.string().min(1).max(200),
   description: z.string().max(1000),
   category: z.string().min(1).max(64),

@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { Price } from '../../../domain/price.js';
 import type { ProductChange, ProductChangeType } from '../../../domain/product-change.js';
+import { SKU_PATTERN, SKU_RULE } from '../../../domain/product.js';
 
-const sku = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1 to 64 letters, digits, dots, dashes or underscores');
+const sku = z.string().regex(SKU_PATTERN, SKU_RULE);
 const version = z.number().int('must be a whole number').min(1, 'must be at least 1').max(Number.MAX_SAFE_INTEGER);
 const pricePaise = z
   .string()
