@@ -26,7 +26,7 @@ const BUFFER_POOL_MB = env.BENCH_INNODB_BUFFER_POOL_MB ? Number(env.BENCH_INNODB
 const UNIQUE_REQUESTS = (LOAD.durationSeconds + WARMUP.durationSeconds) * 6_000;
 // Each ceiling and the scenario compared with it run back to back, this many times, alternating;
 // the best run of each is kept, so a burst of load from elsewhere does not decide a ratio.
-const ROUNDS = Number(env.BENCH_ROUNDS ?? 2);
+const ROUNDS = Number(env.BENCH_ROUNDS ?? 3);
 
 const root = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
 const prefix = `farmlokal-bench-${Date.now().toString(36)}:`;
