@@ -32,7 +32,7 @@ export async function drive(url: string, nextPath: () => string, settings: LoadS
         setupRequest: (request) => ({ ...request, path: nextPath() }),
         onResponse: (status, _body, _context, headers) => {
           statuses[status] = (statuses[status] ?? 0) + 1;
-          const cache = headerValue(headers, 'x-cache');
+          const cache = headerValue(headers, 'X-Cache');
           if (cache !== undefined) xCache[cache] = (xCache[cache] ?? 0) + 1;
         },
       },
@@ -54,9 +54,8 @@ export async function drive(url: string, nextPath: () => string, settings: LoadS
   };
 }
 
+/** autocannon keeps the header names as sent; the service sends `X-Cache`. No scan of every header. */
 function headerValue(headers: Record<string, string | string[]>, name: string): string | undefined {
-  for (const [key, value] of Object.entries(headers ?? {})) {
-    if (key.toLowerCase() === name) return Array.isArray(value) ? value[0] : value;
-  }
-  return undefined;
+  const value = headers?.[name] ?? headers?.[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
 }

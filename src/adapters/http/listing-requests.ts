@@ -48,6 +48,7 @@ export class ListingRequests {
 
 /** The first plainly spelled, well-formed cursor parameter and the query string without it, if there is one. */
 function splitCursor(querystring: string): { cursor: string; rest: string } | undefined {
+  if (!querystring.includes(CURSOR_PARAMETER)) return undefined;
   const parts = querystring.split('&');
   const at = parts.findIndex((part) => part.startsWith(CURSOR_PARAMETER));
   if (at === -1) return undefined;
