@@ -5,7 +5,8 @@ export interface ScenarioResult {
   readonly result: LoadResult;
   /** The ceiling this scenario is compared with, by name. */
   readonly ceiling?: string;
-  readonly expectedCache?: 'HIT' | 'MISS';
+  /** The X-Cache values every response of the scenario must carry. */
+  readonly expectedCache?: readonly ('HIT' | 'STALE' | 'MISS')[];
 }
 
 export interface Target {
@@ -31,7 +32,7 @@ export function renderReport(context: ReportContext, scenarios: readonly Scenari
     const ratio = base ? `${(result.requestsPerSecond / base.requestsPerSecond).toFixed(2)}x ${ceiling}` : '-';
     const cache = Object.entries(result.xCache).map(([k, v]) => `${k} ${v}`).join(', ') || '-';
     const statuses = Object.entries(result.statuses).map(([k, v]) => `${k}: ${v}`).join(', ');
-    const flag = expectedCache && Object.keys(result.xCache).some((k) => k !== expectedCache) ? ' (!)' : '';
+    const flag = expectedCache && Object.keys(result.xCache).some((k) => !expectedCache.includes(k as 'HIT')) ? ' (!)' : '';
     return `| ${name} | ${rps(result.requestsPerSecond)} | ${ms(result.p50)} | ${ms(result.p95)} | ${ms(result.p99)} | ${ratio} | ${cache}${flag} | ${statuses}${result.errors ? `, errors: ${result.errors}` : ''} |`;
   });
   return [

@@ -71,9 +71,9 @@ try {
   for (let round = 0; round < ROUNDS; round += 1) {
     const [keysetPool, coldPool] = [pools[2 * round]!, pools[2 * round + 1]!];
     await measure('ceiling: bare Koa + Redis GET', redisCeiling, () => '/', () => '/');
-    await measure('cached (hot first pages)', service, cycle(hot), cycle(hot), { ceiling: 'ceiling: bare Koa + Redis GET', expectedCache: 'HIT' });
+    await measure('cached (hot first pages)', service, cycle(hot), cycle(hot), { ceiling: 'ceiling: bare Koa + Redis GET', expectedCache: ['HIT', 'STALE'] });
     await measure('ceiling: raw mysql2 keyset query', keysetCeiling, paths(warmListings, RequestPlans.keysetPath), paths(keysetPool, RequestPlans.keysetPath));
-    await measure('cold (random cursors, sorts, filters)', service, paths(warmListings.slice().reverse(), toService), paths(coldPool, toService), { ceiling: 'ceiling: raw mysql2 keyset query', expectedCache: 'MISS' });
+    await measure('cold (random cursors, sorts, filters)', service, paths(warmListings.slice().reverse(), toService), paths(coldPool, toService), { ceiling: 'ceiling: raw mysql2 keyset query', expectedCache: ['MISS'] });
   }
   await stop(redisCeiling);
   await stop(keysetCeiling);
@@ -86,7 +86,7 @@ try {
   ] as const) {
     const listings = await plans.newestFirstPage(page, UNIQUE_REQUESTS, q);
     const split = WARMUP.durationSeconds * 6_000;
-    await measure(name, service, paths(listings.slice(0, split), toService), paths(listings.slice(split), toService), { ceiling: 'ceiling: raw mysql2 keyset query', expectedCache: 'MISS' });
+    await measure(name, service, paths(listings.slice(0, split), toService), paths(listings.slice(split), toService), { ceiling: 'ceiling: raw mysql2 keyset query', expectedCache: ['MISS'] });
   }
   await stop(service);
 
@@ -190,9 +190,9 @@ function targets(): Target[] {
     { description: `search P95 <= 100 ms, rare word "${RARE_WORD}"`, actual: `${rare.p95.toFixed(1)} ms`, met: rare.p95 <= 100 },
     { description: `search P95 <= 100 ms, common word "${COMMON_WORD}"`, actual: `${common.p95.toFixed(1)} ms`, met: common.p95 <= 100 },
     {
-      description: 'every uncached request missed the cache, every cached one hit',
+      description: 'every uncached request missed the cache; every cached one was answered from it (HIT, or STALE while it was rebuilt)',
       actual: scenarios.filter((s) => s.expectedCache).map((s) => `${s.name.split(' ')[0]} ${JSON.stringify(s.result.xCache)}`).join('; '),
-      met: scenarios.every((s) => !s.expectedCache || Object.keys(s.result.xCache).every((k) => k === s.expectedCache)),
+      met: scenarios.every((s) => !s.expectedCache || Object.keys(s.result.xCache).every((k) => s.expectedCache!.includes(k as 'HIT'))),
     },
   ];
 }

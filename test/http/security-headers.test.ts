@@ -32,7 +32,7 @@ describe('Security headers', () => {
     for (const response of responses) {
       for (const [name, value] of Object.entries(JSON_API_HEADERS)) expect(response.headers.get(name), `${response.url} ${name}`).to.equal(value);
       expect(response.headers.get('x-powered-by'), response.url).to.equal(null);
-      expect(response.headers.get('strict-transport-security')).to.equal('max-age=31536000');
+      expect(response.headers.get('strict-transport-security'), 'never over plain HTTP').to.equal(null);
       expect(response.headers.get('content-security-policy')).to.contain("default-src 'none'").and.contain("frame-ancestors 'none'");
     }
   });
@@ -50,10 +50,28 @@ describe('Security headers', () => {
     expect(response.headers.get('cross-origin-opener-policy')).to.equal('same-origin');
   });
 
-  it('Strict-Transport-Security, when HSTS_MAX_AGE_SECONDS=0, is not sent', async () => {
-    const plain = await startEdgeService({ HSTS_MAX_AGE_SECONDS: '0' });
+  it('Strict-Transport-Security, when the request came over HTTPS through a trusted proxy, is sent', async () => {
+    const proxied = await startEdgeService({ TRUST_PROXY: 'true' });
     try {
-      expect((await fetch(`${plain.url}/livez`)).headers.get('strict-transport-security')).to.equal(null);
+      const https = await fetch(`${proxied.url}/livez`, { headers: { 'X-Forwarded-Proto': 'https' } });
+      expect(https.headers.get('strict-transport-security')).to.equal('max-age=31536000');
+      const http = await fetch(`${proxied.url}/livez`, { headers: { 'X-Forwarded-Proto': 'http' } });
+      expect(http.headers.get('strict-transport-security')).to.equal(null);
+    } finally {
+      await proxied.close();
+    }
+  });
+
+  it('Strict-Transport-Security, when X-Forwarded-Proto comes from an untrusted client, is not sent', async () => {
+    const response = await fetch(`${service.url}/livez`, { headers: { 'X-Forwarded-Proto': 'https' } });
+    expect(response.headers.get('strict-transport-security')).to.equal(null);
+  });
+
+  it('Strict-Transport-Security, when HSTS_MAX_AGE_SECONDS=0, is not sent even over HTTPS', async () => {
+    const plain = await startEdgeService({ HSTS_MAX_AGE_SECONDS: '0', TRUST_PROXY: 'true' });
+    try {
+      const response = await fetch(`${plain.url}/livez`, { headers: { 'X-Forwarded-Proto': 'https' } });
+      expect(response.headers.get('strict-transport-security')).to.equal(null);
     } finally {
       await plain.close();
     }

@@ -13,15 +13,16 @@ export function withEtag(body: string): string {
 export function sendCached(ctx: Context, cached: CachedValue) {
   const newline = cached.value.indexOf('\n');
   const etag = cached.value.slice(0, newline);
-  ctx.set('ETag', etag);
-  ctx.set('Cache-Control', CACHE_CONTROL);
-  ctx.set('X-Cache', cached.status);
+  const { res } = ctx;
+  res.setHeader('ETag', etag);
+  res.setHeader('Cache-Control', CACHE_CONTROL);
+  res.setHeader('X-Cache', cached.status);
   if (matches(ctx.get('if-none-match'), etag)) {
     ctx.status = 304;
     return;
   }
   // The header itself rather than ctx.type, which looks the media type up on every call.
-  ctx.set('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
   ctx.body = cached.value.slice(newline + 1);
 }
 

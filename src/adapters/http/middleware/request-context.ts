@@ -15,7 +15,7 @@ export function requestContext(logger: Logger, metrics: HttpMetrics): Middleware
     const offered = ctx.get('x-request-id');
     const requestId = WELL_FORMED_ID.test(offered) ? offered : randomUUID();
     ctx.state = new RequestState(logger, requestId);
-    ctx.set('X-Request-Id', requestId);
+    ctx.res.setHeader('X-Request-Id', requestId);
     try {
       await next();
     } finally {

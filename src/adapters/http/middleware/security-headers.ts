@@ -1,7 +1,7 @@
 import type { Middleware } from 'koa';
 
 export interface SecurityHeaderOptions {
-  /** Strict-Transport-Security max-age; 0 sends none (browsers ignore it over plain HTTP anyway). */
+  /** Strict-Transport-Security max-age, sent on HTTPS requests only; 0 sends none. */
   readonly hstsMaxAgeSeconds: number;
 }
 
@@ -20,15 +20,17 @@ export const DOCUMENT_HEADERS: Readonly<Record<string, string>> = {
 
 /** Headers for a JSON API, set before the handler runs so errors and 429s carry them too. */
 export function securityHeaders({ hstsMaxAgeSeconds }: SecurityHeaderOptions): Middleware {
-  const headers: Record<string, string> = {
+  const headers = Object.entries({
     'X-Content-Type-Options': 'nosniff',
     'Content-Security-Policy': JSON_CONTENT_SECURITY_POLICY,
     'X-Frame-Options': 'DENY',
     'Cross-Origin-Resource-Policy': 'same-origin',
-  };
-  if (hstsMaxAgeSeconds > 0) headers['Strict-Transport-Security'] = `max-age=${hstsMaxAgeSeconds}`;
+  });
+  const hsts = hstsMaxAgeSeconds > 0 ? `max-age=${hstsMaxAgeSeconds}` : undefined;
   return async (ctx, next) => {
-    ctx.set(headers);
+    for (const [name, value] of headers) ctx.res.setHeader(name, value);
+    // Only over HTTPS (RFC 6797 section 7.2); behind a TLS proxy, TRUST_PROXY lets ctx.secure read X-Forwarded-Proto.
+    if (hsts && ctx.secure) ctx.res.setHeader('Strict-Transport-Security', hsts);
     await next();
   };
 }
