@@ -99,10 +99,13 @@ export class RedisNearCatalogCache implements CatalogCache {
         await this.subscriber.subscribe(this.redis.invalidationChannel, (message) => this.observe(message));
         this.subscribed = true;
       }
-      const seen = this.messages;
-      const generation = await this.redis.currentGeneration();
-      // A message that arrived meanwhile is at least as new as what the read returned.
-      if (seen === this.messages && this.subscriber.isReady) this.generation = generation;
+      // A message that arrives during the read is at least as new as what the read returns: read
+      // again (a message that came before the subscription was confirmed did not set anything).
+      for (let attempt = 0; attempt < 3 && this.generation === undefined && this.subscriber.isReady; attempt += 1) {
+        const seen = this.messages;
+        const generation = await this.redis.currentGeneration();
+        if (seen === this.messages && this.subscriber.isReady) this.generation = generation;
+      }
     } catch {
       this.distrust();
     }

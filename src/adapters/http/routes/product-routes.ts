@@ -26,6 +26,8 @@ export function productRoutes({ listProducts, getProduct, cache, cursors, metric
 
   router.get('/api/products', async (ctx) => {
     const { input, query, fingerprint, cacheKey } = listings.parse(ctx.querystring);
+    // First pages are what most clients ask for; most pages behind a cursor are asked for once.
+    const admit = input.cursor === undefined ? 'first-sight' : 'second-sight';
     const cached = await cache.get(cacheKey, async () => {
       const after = input.cursor === undefined ? undefined : cursors.decode(input.cursor, fingerprint);
       const page = await listProducts.execute({ ...query, after });
@@ -35,8 +37,7 @@ export function productRoutes({ listProducts, getProduct, cache, cursors, metric
       return withEtag(
         JSON.stringify({ data: page.items.map(productJson), page: { limit: query.limit, nextCursor, hasMore: page.hasMore } }),
       );
-      // First pages are what most clients ask for; most pages behind a cursor are asked for once.
-    }, { admit: input.cursor === undefined ? 'first-sight' : 'second-sight' });
+    }, { admit });
     metrics.cacheResults.inc({ route: '/api/products', result: cached.status });
     sendCached(ctx, cached);
   });
