@@ -53,6 +53,15 @@ export class RequestPlans {
     return `/keyset?${params}`;
   }
 
+  /** The plain Express reference's URL for the same listing: its cursor is unsigned base64url JSON. */
+  static plainPath(listing: Listing): string {
+    const params = new URLSearchParams({ limit: String(PAGE_SIZE), sort: listing.sort, order: listing.order });
+    if (listing.category) params.set('category', listing.category);
+    const { value, id } = listing.position!;
+    params.set('cursor', Buffer.from(JSON.stringify({ v: value, id })).toString('base64url'));
+    return `/api/products?${params}`;
+  }
+
   /**
    * Disjoint pools of `size` listings each that all miss the cache: random sort, order and
    * category filter (none, or the product's own), each starting right after a different random
