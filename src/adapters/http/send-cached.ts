@@ -3,6 +3,13 @@ import type { Context } from 'koa';
 import type { CachedValue } from '../../application/read-through-cache.js';
 
 const CACHE_CONTROL = 'public, max-age=5';
+const MAX_ENCODED_BODIES = 1_000;
+
+/**
+ * UTF-8 bodies of recently served cache hits, by ETag (a hash of the body, so one ETag is one
+ * body): a popular page is encoded once instead of on every request. Forgotten all at once when full.
+ */
+const encodedBodies = new Map<string, Buffer>();
 
 /** Cached values are "<etag>\n<json body>", so a hit costs no hashing and no serialising. */
 export function withEtag(body: string): string {
@@ -23,7 +30,17 @@ export function sendCached(ctx: Context, cached: CachedValue) {
   }
   // The header itself rather than ctx.type, which looks the media type up on every call.
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  ctx.body = cached.value.slice(newline + 1);
+  ctx.body = cached.status === 'MISS' ? cached.value.slice(newline + 1) : encodedBody(etag, cached.value, newline + 1);
+}
+
+function encodedBody(etag: string, value: string, start: number): Buffer {
+  let body = encodedBodies.get(etag);
+  if (!body) {
+    body = Buffer.from(value.slice(start));
+    if (encodedBodies.size >= MAX_ENCODED_BODIES) encodedBodies.clear();
+    encodedBodies.set(etag, body);
+  }
+  return body;
 }
 
 function matches(ifNoneMatch: string, etag: string) {
