@@ -7,6 +7,7 @@ import { DependencyUnavailableError } from '../../src/domain/errors/dependency-u
 import { PartnerProductNotFoundError } from '../../src/domain/errors/partner-product-not-found-error.js';
 import { PartnerUnavailableError } from '../../src/domain/errors/partner-unavailable-error.js';
 import { ProductNotFoundError } from '../../src/domain/errors/product-not-found-error.js';
+import { TokenRequestRejectedError } from '../../src/domain/errors/token-request-rejected-error.js';
 import type { ExternalCatalog, PartnerProduct } from '../../src/domain/ports/external-catalog.js';
 import type { LastKnownAvailability } from '../../src/domain/ports/last-known-availability.js';
 import type { Logger } from '../../src/domain/ports/logger.js';
@@ -29,12 +30,15 @@ const partnerProduct = (sku: string, pricePaise: number, stock: number): Partner
 /** The partner catalogue, switchable to "down" (every call fails as the breaker would make it). */
 class SwitchableCatalog implements ExternalCatalog {
   down = false;
+  /** When set, the partner's authorisation server refuses our token request instead. */
+  refusing = false;
   calls = 0;
 
   constructor(readonly inner: InMemoryExternalCatalog) {}
 
   getProduct(sku: string) {
     this.calls += 1;
+    if (this.refusing) return Promise.reject(new TokenRequestRejectedError('invalid_client'));
     if (this.down) return Promise.reject(new PartnerUnavailableError('circuit-open', { attempts: 0, retryAfterMs: 4_200 }));
     return this.inner.getProduct(sku);
   }
@@ -111,5 +115,15 @@ describe('GetAvailability', () => {
     expect((await useCase.execute(1)).stale).to.equal(false);
     catalog.down = true;
     await expect(useCase.execute(1)).to.be.rejectedWith(DependencyUnavailableError);
+  });
+
+  it('execute, when the partner refuses our credentials, serves the last known answer, else 503 (never a 502 or 500)', async () => {
+    const { useCase, catalog } = await harness();
+    await useCase.execute(1);
+    catalog.refusing = true;
+    expect((await useCase.execute(1)).stale).to.equal(true);
+    const error = await useCase.execute(2).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(DependencyUnavailableError);
+    expect((error as Error).cause).to.be.instanceOf(TokenRequestRejectedError);
   });
 });

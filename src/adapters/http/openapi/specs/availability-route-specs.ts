@@ -33,9 +33,8 @@ export const availabilityRouteSpecs: readonly RouteSpec[] = [
         contentType: 'application/problem+json',
         schema: ProblemSchema,
       },
-      502: { description: 'The partner refused the request.', contentType: 'application/problem+json', schema: ProblemSchema },
       503: {
-        description: 'The partner is not answering and nothing is known yet; retry after Retry-After seconds.',
+        description: 'The partner is not answering, or refused the request (authentication included), and nothing is known yet; retry after Retry-After seconds.',
         contentType: 'application/problem+json',
         schema: ProblemSchema,
         headers: { 'Retry-After': { description: 'Seconds to wait before retrying.' } },
