@@ -1,19 +1,13 @@
 import express from 'express';
 import mysql from 'mysql2/promise';
 import { inCluster } from './cluster.js';
+import { keysetSelect } from './keyset-select.js';
 
 // Reference for uncached listings: GET /api/products as a plain Express + mysql2 implementation
 // would write it (the issue's "plain implementation"): light parsing, an unsigned base64 JSON
 // cursor, the keyset SELECT the keyset ceiling runs, rows mapped to the public product shape.
 // No validation problems, no caching, no signatures, no ETag, no middleware.
 const { PORT, WORKERS, DATABASE_URL, POOL_SIZE } = process.env as Record<string, string>;
-const COLUMNS = 'id, sku, name, description, category, price_paise, currency, stock, created_at, updated_at';
-const SORT_COLUMNS: Record<string, string> = { createdAt: 'created_at', price: 'price_paise', name: 'name' };
-const CATEGORY_INDEXES: Record<string, string> = {
-  created_at: 'products_category_created_at_id',
-  price_paise: 'products_category_price_id',
-  name: 'products_category_name_id',
-};
 
 interface Row {
   id: number;
@@ -36,26 +30,15 @@ await inCluster(Number(WORKERS), async () => {
     const query = req.query as Record<string, string | undefined>;
     const limit = Math.min(100, Math.max(1, Number(query.limit ?? 20)));
     const sort = query.sort ?? 'createdAt';
-    const column = SORT_COLUMNS[sort] ?? 'created_at';
-    const desc = (query.order ?? (query.sort ? 'asc' : 'desc')) === 'desc';
-    const [strict, loose, direction] = desc ? ['<', '<=', 'DESC'] : ['>', '>=', 'ASC'];
-    const category = query.category;
-    const where = ['deleted = 0'];
-    const bindings: unknown[] = [];
-    if (category) {
-      where.push('category = ?');
-      bindings.push(category);
-    }
-    if (query.cursor) {
-      const { v, id } = JSON.parse(Buffer.from(query.cursor, 'base64url').toString()) as { v: number | string; id: number };
-      where.push(`${column} ${loose} ? AND (${column} ${strict} ? OR id ${strict} ?)`);
-      bindings.push(v, v, id);
-    }
-    const table = category ? `products FORCE INDEX (${CATEGORY_INDEXES[column]})` : 'products';
-    const [rows] = await pool.query(
-      `SELECT ${COLUMNS} FROM ${table} WHERE ${where.join(' AND ')} ORDER BY ${column} ${direction}, id ${direction} LIMIT ?`,
-      [...bindings, limit + 1],
-    );
+    const after = query.cursor ? (JSON.parse(Buffer.from(query.cursor, 'base64url').toString()) as { v: number | string; id: number }) : undefined;
+    const { sql, bindings, column } = keysetSelect({
+      sort,
+      desc: (query.order ?? (query.sort ? 'asc' : 'desc')) === 'desc',
+      category: query.category,
+      after: after && { value: after.v, id: after.id },
+      limit,
+    });
+    const [rows] = await pool.query(sql, bindings);
     const page = (rows as Row[]).slice(0, limit);
     const last = page.at(-1);
     const hasMore = (rows as Row[]).length > limit;
