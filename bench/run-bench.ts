@@ -39,8 +39,7 @@ let restoreBufferPool: number | undefined;
 const scenarios: ScenarioResult[] = [];
 
 try {
-  const products = Number((await knex('products').count({ n: '*' }).first())?.n ?? 0);
-  if (products === 0) throw new Error(`no products in ${DATABASE_URL}; seed it first (see README "Performance (measured)")`);
+  const products = await countProducts();
   if (BUFFER_POOL_MB !== undefined) restoreBufferPool = await resizeBufferPool(BUFFER_POOL_MB * 1024 * 1024);
   const memory = await bufferPoolFit();
   log(memory.line);
@@ -248,4 +247,13 @@ function commit() {
 
 function log(message: string) {
   process.stderr.write(`[bench] ${message}\n`);
+}
+
+/** The seeded catalogue's size; an unseeded database (no table, or no rows) says how to seed it. */
+async function countProducts(): Promise<number> {
+  const seedFirst = `no products in ${DATABASE_URL}; seed it first: DATABASE_URL=${DATABASE_URL} npm run seed -- --count 1000000 --seed 1 --reset`;
+  if (!(await knex.schema.hasTable('products'))) throw new Error(seedFirst);
+  const products = Number((await knex('products').count({ n: '*' }).first())?.n ?? 0);
+  if (products === 0) throw new Error(seedFirst);
+  return products;
 }
