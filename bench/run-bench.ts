@@ -24,8 +24,9 @@ const WARMUP: LoadSettings = { ...LOAD, durationSeconds: Number(env.BENCH_WARMUP
 const BUFFER_POOL_MB = env.BENCH_INNODB_BUFFER_POOL_MB ? Number(env.BENCH_INNODB_BUFFER_POOL_MB) : undefined;
 // Uncached scenarios need a distinct request for every one sent; this covers 6,000 req/s.
 const UNIQUE_REQUESTS = (LOAD.durationSeconds + WARMUP.durationSeconds) * 6_000;
-// Each ceiling and the scenario compared with it run back to back, this many times, alternating;
-// the best run of each is kept, so a burst of load from elsewhere does not decide a ratio.
+// Each ceiling and the scenario compared with it run back to back, this many times, alternating.
+// A throughput target is judged on the median of the per-round ratios, so one burst of load from
+// elsewhere does not decide it either way; the scenario table shows the best run of each.
 const ROUNDS = Number(env.BENCH_ROUNDS ?? 3);
 
 const root = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
@@ -37,6 +38,8 @@ await redis.connect();
 const running: RunningProcess[] = [];
 let restoreBufferPool: number | undefined;
 const scenarios: ScenarioResult[] = [];
+/** req/s of every round of each scenario, in order: round i of a scenario ran right after round i of its ceiling. */
+const roundRates = new Map<string, number[]>();
 
 try {
   const products = await countProducts();
@@ -98,7 +101,7 @@ try {
       environment: [
         `${products.toLocaleString('en-US')} products in MariaDB (${DATABASE_URL.replace(/\/\/[^@]*@/, '//')}), Redis ${REDIS_URL}`,
         `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, commit ${commit()}; 1-minute load average ${loadBefore} before, ${loadavg()[0]!.toFixed(2)} after`,
-        `autocannon, ${LOAD.connections} connections, ${LOAD.durationSeconds} s per scenario after a ${WARMUP.durationSeconds} s warm-up; every process on this one machine; each ceiling and its scenario alternated ${ROUNDS} times, best run kept`,
+        `autocannon, ${LOAD.connections} connections, ${LOAD.durationSeconds} s per scenario after a ${WARMUP.durationSeconds} s warm-up; every process on this one machine; each ceiling and its scenario alternated ${ROUNDS} times; the table shows the best run of each, throughput targets are judged on the median of the per-round ratios`,
         memory.line,
         `service: WORKERS=${WORKERS}, LOG_LEVEL=warn, RATE_LIMIT_ENABLED=false (one client address would exhaust the public budget), Redis cache, fresh CURSOR_SECRET`,
       ],
@@ -154,6 +157,7 @@ async function measure(
   await delay(500);
   const result = await drive(target.url, measured, LOAD);
   log(`${name}: ${Math.round(result.requestsPerSecond)} req/s, p95 ${result.p95.toFixed(1)} ms, ${JSON.stringify(result.xCache)}`);
+  roundRates.set(name, [...(roundRates.get(name) ?? []), result.requestsPerSecond]);
   const earlier = scenarios.findIndex((s) => s.name === name);
   if (earlier === -1) scenarios.push({ name, result, ...options });
   else if (result.requestsPerSecond > scenarios[earlier]!.result.requestsPerSecond) scenarios[earlier] = { name, result, ...options };
@@ -181,12 +185,15 @@ function targets(): Target[] {
   const rare = get('search: rare');
   const common = get('search: common');
   const ratio = (a: number, b: number) => a / b;
+  const coldVsKeyset = pairedRatios('cold', 'ceiling: raw');
+  const coldVsPlain = pairedRatios('cold', 'reference: plain Express');
+  const cachedVsKoa = pairedRatios('cached', 'ceiling: bare');
   return [
-    { description: 'cold throughput >= 0.8x the raw keyset ceiling', actual: `${ratio(cold.requestsPerSecond, keyset.requestsPerSecond).toFixed(2)}x`, met: cold.requestsPerSecond >= 0.8 * keyset.requestsPerSecond },
-    { description: 'cold throughput > the plain Express + mysql2 implementation (same run)', actual: `${Math.round(cold.requestsPerSecond)} vs ${Math.round(plain.requestsPerSecond)} req/s (${ratio(cold.requestsPerSecond, plain.requestsPerSecond).toFixed(2)}x)`, met: cold.requestsPerSecond > plain.requestsPerSecond },
+    { description: 'cold throughput >= 0.8x the raw keyset ceiling (median of the rounds)', actual: coldVsKeyset.text, met: coldVsKeyset.median >= 0.8 },
+    { description: 'cold throughput > the plain Express + mysql2 implementation, same run (median of the rounds)', actual: `${Math.round(cold.requestsPerSecond)} vs ${Math.round(plain.requestsPerSecond)} req/s at best; ${coldVsPlain.text}`, met: coldVsPlain.median > 1 },
     { description: 'cold throughput > 2,600 req/s (the issue\'s figure for that implementation)', actual: `${Math.round(cold.requestsPerSecond)} req/s`, met: cold.requestsPerSecond > 2_600 },
     { description: 'cold P95 <= 20 ms', actual: `${cold.p95.toFixed(1)} ms`, met: cold.p95 <= 20 },
-    { description: 'cached throughput >= 0.8x the bare Koa + Redis ceiling', actual: `${ratio(cached.requestsPerSecond, koa.requestsPerSecond).toFixed(2)}x`, met: cached.requestsPerSecond >= 0.8 * koa.requestsPerSecond },
+    { description: 'cached throughput >= 0.8x the bare Koa + Redis ceiling (median of the rounds)', actual: cachedVsKoa.text, met: cachedVsKoa.median >= 0.8 },
     {
       description: `deep (page ${DEEP_PAGE.toLocaleString('en-US')}) / first-page latency <= 1.5 (p50 and p95)`,
       actual: `p50 ${ratio(deep.p50, first.p50).toFixed(2)}, p95 ${ratio(deep.p95, first.p95).toFixed(2)}`,
@@ -200,6 +207,21 @@ function targets(): Target[] {
       met: scenarios.every((s) => !s.expectedCache || Object.keys(s.result.xCache).every((k) => s.expectedCache!.includes(k as 'HIT'))),
     },
   ];
+}
+
+/**
+ * Throughput ratios of `scenario` to `reference` round by round (each pair ran back to back, so a
+ * burst of load from elsewhere hits both), their median, which decides the target, and the ratio
+ * of the best runs, which the scenario table shows.
+ */
+function pairedRatios(scenario: string, reference: string) {
+  const rates = (prefix: string) => [...roundRates].find(([name]) => name.startsWith(prefix))![1];
+  const [ours, theirs] = [rates(scenario), rates(reference)];
+  const ratios = ours.map((rate, i) => rate / theirs[i]!);
+  const sorted = ratios.slice().sort((a, b) => a - b);
+  const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
+  const best = Math.max(...ours) / Math.max(...theirs);
+  return { median, text: `median ${median.toFixed(2)}x (rounds: ${ratios.map((r) => r.toFixed(2)).join(', ')}; best runs ${best.toFixed(2)}x)` };
 }
 
 /** Whether the products table and its indexes fit in MariaDB's buffer pool, and a line saying so. */
