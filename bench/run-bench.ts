@@ -28,6 +28,8 @@ const UNIQUE_REQUESTS = (LOAD.durationSeconds + WARMUP.durationSeconds) * 6_000;
 // A throughput target is judged on the median of the per-round ratios, so one burst of load from
 // elsewhere does not decide it either way; the scenario table shows the best run of each.
 const ROUNDS = Number(env.BENCH_ROUNDS ?? 3);
+// For the report and the unseeded-database message: a password in the URL is masked.
+const SEED_COMMAND = `DATABASE_URL=${DATABASE_URL.replace(/(\/\/[^:@/]*):[^@/]*@/, '$1:***@')} npm run seed -- --count 1000000 --seed 1 --reset`;
 
 const root = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
 const prefix = `farmlokal-bench-${Date.now().toString(36)}:`;
@@ -106,7 +108,7 @@ try {
         `service: WORKERS=${WORKERS}, LOG_LEVEL=warn, RATE_LIMIT_ENABLED=false (one client address would exhaust the public budget), Redis cache, fresh CURSOR_SECRET`,
       ],
       commands: [
-        'DATABASE_URL=mysql://root@127.0.0.1:3306/farmlokal_bench npm run seed -- --count 1000000 --seed 1 --reset',
+        SEED_COMMAND,
         [...Object.entries(env).filter(([k]) => k.startsWith('BENCH_')).map(([k, v]) => `${k}=${v}`), 'npm run bench'].join(' '),
       ],
       notes: [
@@ -176,10 +178,7 @@ function cycle(all: readonly string[]) {
 function targets(): Target[] {
   const get = (prefix: string): LoadResult => scenarios.find((s) => s.name.startsWith(prefix))!.result;
   const cold = get('cold');
-  const keyset = get('ceiling: raw');
   const plain = get('reference: plain Express');
-  const cached = get('cached');
-  const koa = get('ceiling: bare');
   const first = get('deep: page 1');
   const deep = get(`deep: page ${DEEP_PAGE.toLocaleString('en-US')}`);
   const rare = get('search: rare');
@@ -273,7 +272,7 @@ function log(message: string) {
 
 /** The seeded catalogue's size; an unseeded database (no table, or no rows) says how to seed it. */
 async function countProducts(): Promise<number> {
-  const seedFirst = `no products in ${DATABASE_URL}; seed it first: DATABASE_URL=${DATABASE_URL} npm run seed -- --count 1000000 --seed 1 --reset`;
+  const seedFirst = `no products in ${DATABASE_URL}; seed it first: ${SEED_COMMAND}`;
   if (!(await knex.schema.hasTable('products'))) throw new Error(seedFirst);
   const products = Number((await knex('products').count({ n: '*' }).first())?.n ?? 0);
   if (products === 0) throw new Error(seedFirst);
