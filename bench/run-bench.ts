@@ -6,6 +6,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { createClient } from 'redis';
 import { createKnex } from '../src/infrastructure/create-knex.js';
+import { DEFAULT_DATABASE_POOL_SIZE } from '../src/infrastructure/load-config.js';
 import { COMMON_WORD, RARE_WORD } from '../src/infrastructure/seed/catalog-generator.js';
 import { drive, type LoadResult, type LoadSettings } from './load.js';
 import { startProcess, type RunningProcess } from './processes.js';
@@ -17,7 +18,8 @@ const env = process.env;
 const DATABASE_URL = env.BENCH_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/farmlokal_bench';
 const REDIS_URL = env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const WORKERS = Number(env.BENCH_WORKERS ?? 2);
-const POOL_SIZE = 16; // the service's Knex pool maximum, per worker
+// MySQL connections per worker, for the service and both MySQL-backed comparisons alike.
+const POOL_SIZE = Number(env.BENCH_POOL_SIZE ?? DEFAULT_DATABASE_POOL_SIZE);
 const LOAD: LoadSettings = { connections: Number(env.BENCH_CONNECTIONS ?? 32), durationSeconds: Number(env.BENCH_DURATION_SECONDS ?? 15) };
 const WARMUP: LoadSettings = { ...LOAD, durationSeconds: Number(env.BENCH_WARMUP_SECONDS ?? 3) };
 // Opt-in: resize MariaDB's buffer pool (a global setting, restored afterwards) for the run.
@@ -60,6 +62,7 @@ try {
     REDIS_URL,
     REDIS_KEY_PREFIX: prefix,
     WORKERS: String(WORKERS),
+    DATABASE_POOL_SIZE: String(POOL_SIZE),
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
     CURSOR_SECRET: secret,
@@ -105,7 +108,7 @@ try {
         `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, commit ${commit()}; 1-minute load average ${loadBefore} before, ${loadavg()[0]!.toFixed(2)} after`,
         `autocannon, ${LOAD.connections} connections, ${LOAD.durationSeconds} s per scenario after a ${WARMUP.durationSeconds} s warm-up; every process on this one machine; each ceiling and its scenario alternated ${ROUNDS} times; the table shows the best run of each, throughput targets are judged on the median of the per-round ratios`,
         memory.line,
-        `service: WORKERS=${WORKERS}, LOG_LEVEL=warn, RATE_LIMIT_ENABLED=false (one client address would exhaust the public budget), Redis cache, fresh CURSOR_SECRET`,
+        `service: WORKERS=${WORKERS}, DATABASE_POOL_SIZE=${POOL_SIZE}, LOG_LEVEL=warn, RATE_LIMIT_ENABLED=false (one client address would exhaust the public budget), Redis cache, fresh CURSOR_SECRET`,
       ],
       commands: [
         SEED_COMMAND,

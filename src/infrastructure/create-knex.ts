@@ -2,11 +2,13 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import knexFactory, { type Knex } from 'knex';
-import type { Config } from './load-config.js';
+import { DEFAULT_DATABASE_POOL_SIZE, type Config } from './load-config.js';
 
 export const MIGRATIONS_DIRECTORY = fileURLToPath(new URL('../../migrations', import.meta.url));
 
-export function knexConfig(config: Pick<Config, 'DATABASE_URL' | 'SQLITE_FILE'>): Knex.Config {
+type DatabaseSettings = Pick<Config, 'DATABASE_URL' | 'SQLITE_FILE'> & Partial<Pick<Config, 'DATABASE_POOL_SIZE'>>;
+
+export function knexConfig(config: DatabaseSettings): Knex.Config {
   const migrations = { directory: MIGRATIONS_DIRECTORY, loadExtensions: ['.ts', '.js'] };
   if (!config.DATABASE_URL) {
     return {
@@ -17,6 +19,7 @@ export function knexConfig(config: Pick<Config, 'DATABASE_URL' | 'SQLITE_FILE'>)
     };
   }
   const url = new URL(config.DATABASE_URL);
+  const poolSize = config.DATABASE_POOL_SIZE ?? DEFAULT_DATABASE_POOL_SIZE;
   return {
     client: 'mysql2',
     connection: {
@@ -29,14 +32,14 @@ export function knexConfig(config: Pick<Config, 'DATABASE_URL' | 'SQLITE_FILE'>)
       bigNumberStrings: false,
       connectTimeout: 2_000,
     },
-    pool: { min: 2, max: 16 },
+    pool: { min: Math.min(2, poolSize), max: poolSize },
     acquireConnectionTimeout: 2_000,
     migrations,
   };
 }
 
 /** Opens the configured database, creating the MySQL schema or the SQLite file when missing. */
-export async function createKnex(config: Pick<Config, 'DATABASE_URL' | 'SQLITE_FILE'>): Promise<Knex> {
+export async function createKnex(config: DatabaseSettings): Promise<Knex> {
   const settings = knexConfig(config);
   if (config.DATABASE_URL) {
     await ensureMysqlDatabase(settings);

@@ -3,6 +3,14 @@ import { ConfigError } from './config-error.js';
 
 const DEV_CURSOR_SECRET = 'farmlokal-development-cursor-secret';
 
+/**
+ * MySQL connections per process (with WORKERS=n, up to n times as many). Small on purpose: a
+ * database runs only as many queries at once as it has cores, and requests waiting in the pool's
+ * first-come queue share the wait evenly, where 16 per process (the earlier default) gave the same
+ * throughput with a third higher p95 on the benchmark's uncached listings (README, Performance).
+ */
+export const DEFAULT_DATABASE_POOL_SIZE = 4;
+
 const int = (min: number, max: number) =>
   z
     .string()
@@ -73,6 +81,7 @@ const EnvSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: url(['mysql:', 'mariadb:']).optional(),
+  DATABASE_POOL_SIZE: int(1, 200).default(DEFAULT_DATABASE_POOL_SIZE),
   SQLITE_FILE: z.string().min(1).default('./data/farmlokal.sqlite'),
   REDIS_URL: url(['redis:', 'rediss:']).optional(),
   REDIS_KEY_PREFIX: z.string().default('farmlokal:'),

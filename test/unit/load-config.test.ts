@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { ConfigError } from '../../src/infrastructure/config-error.js';
-import { loadConfig } from '../../src/infrastructure/load-config.js';
+import { knexConfig } from '../../src/infrastructure/create-knex.js';
+import { DEFAULT_DATABASE_POOL_SIZE, loadConfig } from '../../src/infrastructure/load-config.js';
 
 describe('loadConfig', () => {
   it('loadConfig, when the environment is empty, gives the embedded defaults', () => {
@@ -35,6 +36,14 @@ describe('loadConfig', () => {
 
   it('loadConfig, when more than one worker is asked for on the embedded default, refuses with the reason', () => {
     expect(() => loadConfig({ WORKERS: '2' })).to.throw(ConfigError, /WORKERS.*single process/);
+  });
+
+  it('loadConfig, when DATABASE_POOL_SIZE is set, sizes the MySQL pool with it, and refuses 0', () => {
+    const url = 'mysql://root@127.0.0.1:3306/farmlokal';
+    expect(knexConfig(loadConfig({ DATABASE_URL: url })).pool).to.include({ max: DEFAULT_DATABASE_POOL_SIZE });
+    expect(knexConfig(loadConfig({ DATABASE_URL: url, DATABASE_POOL_SIZE: '12' })).pool).to.include({ min: 2, max: 12 });
+    expect(knexConfig(loadConfig({ DATABASE_URL: url, DATABASE_POOL_SIZE: '1' })).pool).to.include({ min: 1, max: 1 });
+    expect(() => loadConfig({ DATABASE_POOL_SIZE: '0' })).to.throw(ConfigError, /DATABASE_POOL_SIZE: must be at least 1/);
   });
 
   it('loadConfig, when a value is empty, treats it as unset', () => {
