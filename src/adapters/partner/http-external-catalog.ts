@@ -9,7 +9,7 @@ import type { PartnerCallPolicy } from './partner-call-policy.js';
 import { PartnerJson } from './partner-json.js';
 import type { PartnerMetrics } from './partner-metrics.js';
 import { retryAfterMs } from './retry-after.js';
-import { SingleFlightCache } from './single-flight-cache.js';
+import { SingleFlightCache } from '../shared/single-flight-cache.js';
 
 export interface HttpExternalCatalogSettings {
   /** PARTNER_API_URL: the partner's base URL; paths like /v1/products are appended to it. */

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { ProductDraft, ProductPage, ProductRepository } from '../../domain/ports/product-repository.js';
 import type { Product } from '../../domain/product.js';
 import type { ProductQuery } from '../../domain/product-query.js';
+import { SingleFlightCache } from '../shared/single-flight-cache.js';
 import { databaseCall } from './database-call.js';
 import { prefixRange, productPageSql, type SearchPlan } from './product-page-sql.js';
 import { PRODUCT_COLUMNS, ProductRows, type ProductRow } from './product-rows.js';
@@ -11,13 +12,24 @@ import { PRODUCT_COLUMNS, ProductRows, type ProductRow } from './product-rows.js
  * term index and sorted. Above it, walking the sort index and checking each row finds a page sooner.
  */
 export const RARE_TERM_LIMIT = 2_000;
+/**
+ * How long a word's term count is reused. The count only chooses between two plans that return the
+ * same rows, so an outdated one costs speed at worst, never a wrong page; and the words people
+ * search for repeat, so counting each one once a minute spares most searches a query.
+ */
+export const TERM_COUNT_TTL_MS = 60_000;
+const TERM_COUNT_WORDS = 10_000;
 const WRITE_CHUNK = 500;
 
 export class KnexProductRepository implements ProductRepository {
+  private readonly termCounts: SingleFlightCache<number>;
+
   constructor(
     private readonly knex: Knex,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.termCounts = new SingleFlightCache(TERM_COUNT_TTL_MS, TERM_COUNT_WORDS, now);
+  }
 
   list(query: ProductQuery): Promise<ProductPage> {
     return databaseCall(async () => {
@@ -83,7 +95,7 @@ export class KnexProductRepository implements ProductRepository {
 
   /** Drives the query from the rarest word when one is rare enough; otherwise from the sort index. */
   private async searchPlan(words: readonly string[]): Promise<SearchPlan> {
-    const counts = await Promise.all(words.map((w) => this.termCount(w)));
+    const counts = await Promise.all(words.map((w) => this.termCounts.get(w, () => this.termCount(w))));
     const rarest = counts.indexOf(Math.min(...counts));
     return { words, driving: counts[rarest]! < RARE_TERM_LIMIT ? words[rarest] : undefined };
   }
