@@ -129,9 +129,11 @@ describe('npm run seed', function () {
     rmSync(directory, { recursive: true, force: true });
   });
 
-  async function seed(...args: string[]) {
+  const seed = (...args: string[]) => seedWith({ DATABASE_URL: '', SQLITE_FILE: join(directory, 'catalogue.sqlite') }, ...args);
+
+  async function seedWith(env: Record<string, string>, ...args: string[]) {
     const child = spawn('npm', ['run', '--silent', 'seed', '--', ...args], {
-      env: { ...process.env, DATABASE_URL: '', SQLITE_FILE: join(directory, 'catalogue.sqlite') },
+      env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -151,6 +153,19 @@ describe('npm run seed', function () {
     expect(second.stderr).to.match(/already holds 500 product\(s\).*--reset/s);
     const reset = await seed('--count', '200', '--reset');
     expect(reset, reset.stderr).to.include({ code: 0 });
+  });
+
+  it('the command, on MariaDB with DATABASE_POOL_SIZE=1, still loads products and terms side by side on two connections', async () => {
+    const database = await createTestDatabase('farmlokal_seed_cli');
+    try {
+      const result = await seedWith({ DATABASE_URL: database.url, DATABASE_POOL_SIZE: '1' }, '--count', '300');
+      expect(result, result.stderr).to.include({ code: 0 });
+      expect(result.stdout).to.match(/seeded 300 products \(seed 1\) into MariaDB/);
+      const [{ n }] = await database.knex('products').count({ n: '*' });
+      expect(Number(n)).to.equal(300);
+    } finally {
+      await database.drop();
+    }
   });
 
   it('the command, when --count is missing or not a whole number, explains the usage and exits 1', async () => {

@@ -33,7 +33,8 @@ try {
   process.exit(1);
 }
 
-const knex = await createKnex(config);
+// Products and their search terms load on two connections at once, whatever the service's pool size.
+const knex = await createKnex({ ...config, DATABASE_POOL_SIZE: Math.max(2, config.DATABASE_POOL_SIZE) });
 const bar = new SingleBar(
   { format: 'seed [{bar}] {value}/{total} products | {phase} | {duration_formatted}', hideCursor: true, stream: process.stderr },
   Presets.shades_classic,
