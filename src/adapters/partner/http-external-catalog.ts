@@ -3,13 +3,13 @@ import { PartnerProductNotFoundError } from '../../domain/errors/partner-product
 import { PartnerRejectedError } from '../../domain/errors/partner-rejected-error.js';
 import type { ExternalCatalog, LiveProduct, PartnerCatalogPage } from '../../domain/ports/external-catalog.js';
 import type { TokenProvider } from '../../domain/ports/token-provider.js';
+import { SingleFlightCache } from '../shared/single-flight-cache.js';
 import { callWithToken } from './call-with-token.js';
 import { PartnerAttemptError } from './partner-attempt-error.js';
 import type { PartnerCallPolicy } from './partner-call-policy.js';
 import { PartnerJson } from './partner-json.js';
 import type { PartnerMetrics } from './partner-metrics.js';
 import { retryAfterMs } from './retry-after.js';
-import { SingleFlightCache } from '../shared/single-flight-cache.js';
 
 export interface HttpExternalCatalogSettings {
   /** PARTNER_API_URL: the partner's base URL; paths like /v1/products are appended to it. */
