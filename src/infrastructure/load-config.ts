@@ -6,8 +6,8 @@ const DEV_CURSOR_SECRET = 'farmlokal-development-cursor-secret';
 /**
  * MySQL connections per process (with WORKERS=n, up to n times as many). Small on purpose: a
  * database runs only as many queries at once as it has cores, and requests waiting in the pool's
- * first-come queue share the wait evenly, where 16 per process (the earlier default) gave the same
- * throughput with a third higher p95 on the benchmark's uncached listings (README, Performance).
+ * first-come queue share the wait evenly. On the benchmark's uncached listings 4 gave the same
+ * throughput as 16 per process (the earlier default) and a p95 about a third lower (README, Performance).
  */
 export const DEFAULT_DATABASE_POOL_SIZE = 4;
 
