@@ -22,6 +22,36 @@ module.exports = {
       to: { path: '^src/infrastructure/' },
     },
     {
+      name: 'adapter-stays-in-its-technology',
+      severity: 'error',
+      comment:
+        'an adapter imports its own technology folder and src/adapters/shared only; the Redis client type is how ' +
+        'Redis-backed pieces elsewhere (the rate limiter) receive their connection',
+      from: { path: '^src/adapters/([^/]+)/', pathNot: '^src/adapters/(oauth|in-memory)/' },
+      to: { path: '^src/adapters/', pathNot: ['^src/adapters/($1|shared)/', '^src/adapters/redis/redis-client\\.ts$'] },
+    },
+    {
+      name: 'oauth-stays-in-oauth',
+      severity: 'error',
+      comment: 'src/adapters/oauth holds the whole token family; its fleet-wide cache (RedisTokenSource) uses the redis/ primitives',
+      from: { path: '^src/adapters/oauth/' },
+      to: { path: '^src/adapters/', pathNot: '^src/adapters/(oauth|shared|redis)/' },
+    },
+    {
+      name: 'in-memory-imports-no-other-adapter',
+      severity: 'error',
+      comment: 'the in-memory adapters stand alone, so the contract suites compare them with the real ones and not with themselves',
+      from: { path: '^src/adapters/in-memory/' },
+      to: { path: '^src/adapters/', pathNot: '^src/adapters/(in-memory|shared)/' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'no import cycles anywhere in src',
+      from: { path: '^src/' },
+      to: { circular: true },
+    },
+    {
       name: 'types-imports-nothing',
       severity: 'error',
       from: { path: '^src/types\\.ts$' },

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { Registry } from 'prom-client';
-import { InMemoryTokenProvider } from '../adapters/in-memory/in-memory-token-provider.js';
-import { HttpTokenEndpoint } from '../adapters/partner/http-token-endpoint.js';
-import { PrometheusTokenMetrics } from '../adapters/partner/prometheus-token-metrics.js';
-import { NO_TOKEN_METRICS } from '../adapters/partner/token-metrics.js';
-import { UnconfiguredTokenProvider } from '../adapters/partner/unconfigured-token-provider.js';
+import { CachingTokenProvider } from '../adapters/oauth/caching-token-provider.js';
+import { HttpTokenEndpoint } from '../adapters/oauth/http-token-endpoint.js';
+import { PrometheusTokenMetrics } from '../adapters/oauth/prometheus-token-metrics.js';
+import { RedisTokenSource } from '../adapters/oauth/redis-token-source.js';
+import { NO_TOKEN_METRICS } from '../adapters/oauth/token-metrics.js';
+import type { TokenSource } from '../adapters/oauth/token-source.js';
+import { UnconfiguredTokenProvider } from '../adapters/oauth/unconfigured-token-provider.js';
 import type { RedisClient } from '../adapters/redis/redis-client.js';
-import { RedisTokenProvider } from '../adapters/redis/redis-token-provider.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { Logger } from '../domain/ports/logger.js';
 import type { TokenProvider } from '../domain/ports/token-provider.js';
@@ -20,7 +21,10 @@ export interface TokenProviderDeps {
   readonly registry?: Registry;
 }
 
-/** Redis-backed (one fetch across the fleet) with Redis, in-process without, unconfigured without a token URL. */
+/**
+ * The in-process cache over the token endpoint, with RedisTokenSource between them when Redis is
+ * configured (one fetch across the fleet); unconfigured without a token URL.
+ */
 export function createTokenProvider(config: Config, { redis, logger, clock, registry }: TokenProviderDeps): TokenProvider {
   const { OAUTH_TOKEN_URL: tokenUrl, OAUTH_CLIENT_ID: clientId, OAUTH_CLIENT_SECRET: clientSecret } = config;
   if (!tokenUrl || !clientId || !clientSecret) return new UnconfiguredTokenProvider();
@@ -48,20 +52,32 @@ export function createTokenProvider(config: Config, { redis, logger, clock, regi
     rejectionCooldownMs: config.OAUTH_REJECTION_COOLDOWN_SECONDS * 1000,
     refreshRetryDelayMs: 5_000,
   };
-  if (!redis) return new InMemoryTokenProvider(endpoint, settings, clock, logger, metrics);
-  // One cache entry per client identity, so a changed client, scope or server never reuses a token.
-  const identity = createHash('sha256').update(`${tokenUrl}\n${clientId}\n${config.OAUTH_SCOPE ?? ''}`).digest('hex').slice(0, 16);
-  return new RedisTokenProvider(
-    redis,
-    endpoint,
-    {
-      ...settings,
-      keyBase: `${config.REDIS_KEY_PREFIX}partner-token:${identity}`,
-      lockLeaseMs: config.OAUTH_LOCK_LEASE_MS,
-      lockWaitMs: config.OAUTH_LOCK_WAIT_MS,
-    },
-    clock,
-    logger,
-    metrics,
-  );
+  const source: TokenSource = redis
+    ? new RedisTokenSource(
+        redis,
+        endpoint,
+        {
+          ...settings,
+          keyBase: tokenKeyBase(config),
+          lockLeaseMs: config.OAUTH_LOCK_LEASE_MS,
+          lockWaitMs: config.OAUTH_LOCK_WAIT_MS,
+        },
+        clock,
+        logger,
+        metrics,
+      )
+    : endpoint;
+  return new CachingTokenProvider(source, settings, clock, logger, metrics);
+}
+
+/**
+ * `<REDIS_KEY_PREFIX>{oauth:<client>}`: one entry per client identity (a changed client, scope or
+ * server never reuses a token), and one hash tag, so every token key lands in one cluster slot.
+ */
+function tokenKeyBase(config: Config): string {
+  const identity = createHash('sha256')
+    .update(`${config.OAUTH_TOKEN_URL}\n${config.OAUTH_CLIENT_ID}\n${config.OAUTH_SCOPE ?? ''}`)
+    .digest('hex')
+    .slice(0, 16);
+  return `${config.REDIS_KEY_PREFIX}{oauth:${identity}}`;
 }

@@ -3,11 +3,11 @@ import { expect } from 'chai';
 import { startMockPartner, type RunningMockPartner } from '../../tools/mock-partner/start-mock-partner.js';
 import { REDIS_URL, createTestRedis, type TestRedis } from '../support/services.js';
 import { spawnTokenWorker, type TokenWorker } from '../support/spawn-token-worker.js';
-import { tokenRequests } from '../support/token-fixtures.js';
+import { tokenKeyBase, tokenRequests } from '../support/token-fixtures.js';
 
 const LEASE_MS = 2_000;
 
-describe('RedisTokenProvider across separate processes', function () {
+describe('CachingTokenProvider over RedisTokenSource, across separate processes', function () {
   this.timeout(60_000);
   let mock: RunningMockPartner;
   let redis: TestRedis;
@@ -69,7 +69,7 @@ describe('RedisTokenProvider across separate processes', function () {
     // The holder's token request hangs at the mock; later requests are answered at once.
     Object.assign(mock.context.faults, { latencyMs: 600_000, paths: ['/oauth/token'], remaining: 1 });
     holder.go();
-    const lockKey = `${redis.prefix}partner-token:test:lock`;
+    const lockKey = `${tokenKeyBase(redis.prefix)}:lock`;
     await until(async () => mock.context.faults.remaining === 0 && (await redis.client.exists(lockKey)) === 1, 'the holder to take the lock and call the endpoint');
 
     waiter.go();

@@ -8,7 +8,7 @@ import { startMockPartner, type RunningMockPartner } from '../../tools/mock-part
 import { PrivateRedisServer } from '../support/private-redis-server.js';
 import { ManualClock, redisProvider, tokenRequests } from '../support/token-fixtures.js';
 
-describe('RedisTokenProvider when Redis stops mid-run', function () {
+describe('CachingTokenProvider over RedisTokenSource, when Redis stops mid-run', function () {
   this.timeout(30_000);
   let mock: RunningMockPartner;
   let server: PrivateRedisServer;

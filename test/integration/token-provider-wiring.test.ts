@@ -1,9 +1,7 @@
 import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import { Registry } from 'prom-client';
-import { InMemoryTokenProvider } from '../../src/adapters/in-memory/in-memory-token-provider.js';
 import { callWithToken } from '../../src/adapters/partner/call-with-token.js';
-import { RedisTokenProvider } from '../../src/adapters/redis/redis-token-provider.js';
 import { TokenRequestRejectedError } from '../../src/domain/errors/token-request-rejected-error.js';
 import { TokenUnavailableError } from '../../src/domain/errors/token-unavailable-error.js';
 import { createLogger } from '../../src/infrastructure/create-logger.js';
@@ -44,12 +42,20 @@ describe('createTokenProvider (the composition of the token adapters)', function
     const config = configFor();
     const shared = createTokenProvider(config, { redis: redis.client, logger: silentLogger, clock: systemClock });
     const local = createTokenProvider(config, { logger: silentLogger, clock: systemClock });
-    expect(shared).to.be.instanceOf(RedisTokenProvider);
-    expect(local).to.be.instanceOf(InMemoryTokenProvider).and.not.instanceOf(RedisTokenProvider);
     const token = await shared.getToken();
     const again = createTokenProvider(config, { redis: redis.client, logger: silentLogger, clock: systemClock });
     expect((await again.getToken()).value).to.equal(token.value);
     expect(mock.context.stats.get('oauth.tokenRequests')).to.equal(1);
+    await local.getToken();
+    expect(mock.context.stats.get('oauth.tokenRequests')).to.equal(2);
+  });
+
+  it('createTokenProvider, when Redis is configured, keeps every token key under one {oauth:<client>} hash tag', async () => {
+    const shared = createTokenProvider(configFor(), { redis: redis.client, logger: silentLogger, clock: systemClock });
+    await shared.getToken();
+    const keys = (await redis.client.keys(`${redis.prefix}*`)).map((key) => key.slice(redis.prefix.length));
+    expect(keys).to.have.length(1);
+    expect(keys[0]).to.match(/^\{oauth:[0-9a-f]{16}\}:token$/);
   });
 
   it('createTokenProvider, when no token URL is configured, gives a provider that fails with a clear error', async () => {

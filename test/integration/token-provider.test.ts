@@ -1,10 +1,10 @@
 import { expect } from 'chai';
-import type { InMemoryTokenProvider } from '../../src/adapters/in-memory/in-memory-token-provider.js';
+import type { CachingTokenProvider } from '../../src/adapters/oauth/caching-token-provider.js';
 import { TokenRequestRejectedError } from '../../src/domain/errors/token-request-rejected-error.js';
 import { TokenUnavailableError } from '../../src/domain/errors/token-unavailable-error.js';
 import { startMockPartner, type RunningMockPartner } from '../../tools/mock-partner/start-mock-partner.js';
 import { createTestRedis, type TestRedis } from '../support/services.js';
-import { inMemoryProvider, ManualClock, redisProvider, tokenRequests } from '../support/token-fixtures.js';
+import { inMemoryProvider, ManualClock, redisProvider, tokenKeyBase, tokenRequests } from '../support/token-fixtures.js';
 
 const LIFETIME_S = 300;
 const SKEW_MS = 60_000;
@@ -26,7 +26,7 @@ describe('Token providers over time and under failure', function () {
 
   // One simulated hour, a caller on every instance each second; background refreshes settle
   // before the clock moves, so the count depends only on lifetime, skew and the fraction.
-  async function simulateHour(clock: ManualClock, providers: InMemoryTokenProvider[]) {
+  async function simulateHour(clock: ManualClock, providers: CachingTokenProvider[]) {
     const start = clock.now();
     for (let second = 0; second < 3600; second += 1) {
       for (const provider of providers) {
@@ -113,7 +113,7 @@ describe('Token providers over time and under failure', function () {
   });
 
   it('getToken, when another instance holds the lock and never stores a token, gives up at the deadline with a clear error', async () => {
-    await redis.client.set(`${redis.prefix}partner-token:test:lock`, 'someone-else', { expiration: { type: 'PX', value: 30_000 } });
+    await redis.client.set(`${tokenKeyBase(redis.prefix)}:lock`, 'someone-else', { expiration: { type: 'PX', value: 30_000 } });
     const provider = redisProvider(redis.client, redis.prefix, mock.url, { lockLeaseMs: 200, lockWaitMs: 300 });
     await expect(provider.getToken()).to.be.rejectedWith(TokenUnavailableError, /waited 300 ms for another instance/);
     expect(tokenRequests(mock)).to.equal(0);
@@ -122,8 +122,8 @@ describe('Token providers over time and under failure', function () {
   it('the lock, when a fetch finishes, is released so the next cold fetch does not wait', async () => {
     const provider = redisProvider(redis.client, redis.prefix, mock.url);
     const token = await provider.getToken();
-    expect(await redis.client.exists(`${redis.prefix}partner-token:test:lock`)).to.equal(0);
-    const ttl = await redis.client.pTTL(`${redis.prefix}partner-token:test`);
+    expect(await redis.client.exists(`${tokenKeyBase(redis.prefix)}:lock`)).to.equal(0);
+    const ttl = await redis.client.pTTL(`${tokenKeyBase(redis.prefix)}:token`);
     expect(ttl).to.be.within(1, LIFETIME_S * 1000 - SKEW_MS);
     expect(token.expiresAt).to.be.greaterThan(Date.now());
   });

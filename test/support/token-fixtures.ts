@@ -1,9 +1,10 @@
-import { InMemoryTokenProvider } from '../../src/adapters/in-memory/in-memory-token-provider.js';
-import { HttpTokenEndpoint, type TokenEndpointSettings } from '../../src/adapters/partner/http-token-endpoint.js';
-import type { TokenCacheSettings } from '../../src/adapters/partner/token-cache-settings.js';
-import { NO_TOKEN_METRICS, type TokenMetrics } from '../../src/adapters/partner/token-metrics.js';
+import { CachingTokenProvider } from '../../src/adapters/oauth/caching-token-provider.js';
+import { HttpTokenEndpoint, type TokenEndpointSettings } from '../../src/adapters/oauth/http-token-endpoint.js';
+import { RedisTokenSource } from '../../src/adapters/oauth/redis-token-source.js';
+import type { TokenCacheSettings } from '../../src/adapters/oauth/token-cache-settings.js';
+import { NO_TOKEN_METRICS, type TokenMetrics } from '../../src/adapters/oauth/token-metrics.js';
+import type { TokenSource } from '../../src/adapters/oauth/token-source.js';
 import type { RedisClient } from '../../src/adapters/redis/redis-client.js';
-import { RedisTokenProvider } from '../../src/adapters/redis/redis-token-provider.js';
 import type { Clock } from '../../src/domain/ports/clock.js';
 import type { Logger } from '../../src/domain/ports/logger.js';
 import { DEV_CLIENT } from '../../tools/mock-partner/dev-credentials.js';
@@ -55,28 +56,33 @@ export function cacheSettings(options: TokenFixtureOptions = {}): TokenCacheSett
   return { expirySkewMs: 60_000, refreshAheadFraction: 0.8, rejectionCooldownMs: 10_000, refreshRetryDelayMs: 1_000, ...options.cache };
 }
 
-export function inMemoryProvider(mockUrl: string, options: TokenFixtureOptions = {}): InMemoryTokenProvider {
-  return new InMemoryTokenProvider(
-    mockEndpoint(mockUrl, options),
-    cacheSettings(options),
-    options.clock ?? systemClock,
-    options.logger ?? silentLogger,
-    options.metrics,
-  );
+/** The in-process composition: CachingTokenProvider straight over the endpoint. */
+export function inMemoryProvider(mockUrl: string, options: TokenFixtureOptions = {}): CachingTokenProvider {
+  return cachingProvider(mockEndpoint(mockUrl, options), options);
 }
 
+/** The fleet composition: CachingTokenProvider over RedisTokenSource over the endpoint. */
 export function redisProvider(
   client: RedisClient,
   keyPrefix: string,
   mockUrl: string,
   options: TokenFixtureOptions = {},
-): RedisTokenProvider {
-  return new RedisTokenProvider(
+): CachingTokenProvider {
+  return cachingProvider(redisSource(client, keyPrefix, mockEndpoint(mockUrl, options), options), options);
+}
+
+export function redisSource(
+  client: RedisClient,
+  keyPrefix: string,
+  upstream: TokenSource,
+  options: TokenFixtureOptions = {},
+): RedisTokenSource {
+  return new RedisTokenSource(
     client,
-    mockEndpoint(mockUrl, options),
+    upstream,
     {
       ...cacheSettings(options),
-      keyBase: `${keyPrefix}partner-token:test`,
+      keyBase: tokenKeyBase(keyPrefix),
       lockLeaseMs: options.lockLeaseMs ?? 2_000,
       lockWaitMs: options.lockWaitMs ?? 10_000,
     },
@@ -84,6 +90,21 @@ export function redisProvider(
     options.logger ?? silentLogger,
     options.metrics,
   );
+}
+
+export function cachingProvider(source: TokenSource, options: TokenFixtureOptions = {}): CachingTokenProvider {
+  return new CachingTokenProvider(
+    source,
+    cacheSettings(options),
+    options.clock ?? systemClock,
+    options.logger ?? silentLogger,
+    options.metrics,
+  );
+}
+
+/** The fixtures' key base: every token key of the test client shares the `{oauth:test}` hash tag. */
+export function tokenKeyBase(keyPrefix: string): string {
+  return `${keyPrefix}{oauth:test}`;
 }
 
 /** Requests that reached the mock's token endpoint (injected faults answer before it). */

@@ -1,9 +1,9 @@
-// A separate process holding one RedisTokenProvider, driven by the fleet tests over stdin/stdout.
+// A separate process holding one CachingTokenProvider over RedisTokenSource, driven by the fleet tests over stdin/stdout.
 // Env: MOCK_URL, REDIS_URL, KEY_PREFIX, CONCURRENCY, LOCK_LEASE_MS, LOCK_WAIT_MS.
 // Each "go" line on stdin fires CONCURRENCY getToken calls at once; events are JSON lines on stdout.
 import { createInterface } from 'node:readline';
 import { pino } from 'pino';
-import { NO_TOKEN_METRICS, type TokenMetrics } from '../../src/adapters/partner/token-metrics.js';
+import { NO_TOKEN_METRICS, type TokenMetrics } from '../../src/adapters/oauth/token-metrics.js';
 import { createRedisClient } from '../../src/infrastructure/create-redis-client.js';
 import { redisProvider } from './token-fixtures.js';
 

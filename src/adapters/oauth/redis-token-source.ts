@@ -5,14 +5,18 @@ import { TokenUnavailableError } from '../../domain/errors/token-unavailable-err
 import type { Clock } from '../../domain/ports/clock.js';
 import type { Logger } from '../../domain/ports/logger.js';
 import type { AccessToken } from '../../domain/ports/token-provider.js';
-import { NO_TOKEN_METRICS, type TokenMetrics } from '../partner/token-metrics.js';
-import type { IssuedToken, TokenSource } from '../partner/token-source.js';
-import type { TokenTiming } from '../partner/token-timing.js';
-import type { RedisClient } from './redis-client.js';
-import { RedisScript } from './redis-script.js';
+import type { RedisClient } from '../redis/redis-client.js';
+import { RedisScript } from '../redis/redis-script.js';
+import { NO_TOKEN_METRICS, type TokenMetrics } from './token-metrics.js';
+import type { IssuedToken, TokenSource } from './token-source.js';
+import { TokenTiming, type TokenTimingSettings } from './token-timing.js';
 
-export interface RedisTokenSourceSettings {
-  /** Keys are `<keyBase>`, `<keyBase>:lock` and `<keyBase>:rejected`. */
+export interface RedisTokenSourceSettings extends TokenTimingSettings {
+  /**
+   * Keys are `<keyBase>:token`, `<keyBase>:lock` and `<keyBase>:rejected`. keyBase ends in a hash
+   * tag (`<prefix>{oauth:<client>}`), so the three share one Redis Cluster slot and the MGET and
+   * scripts below touching them stay valid on a cluster.
+   */
   readonly keyBase: string;
   /** The lock expires this long after its last renewal, so a holder that dies blocks nobody longer. */
   readonly lockLeaseMs: number;
@@ -44,13 +48,15 @@ return 0
 class RedisDown extends Error {}
 
 /**
- * The fleet-wide layer: a token in Redis (TTL = usable life), fetched by whoever wins
+ * A TokenSource decorating `upstream` (the token endpoint) with a fleet-wide layer: a token in Redis (TTL = usable life), fetched by whoever wins
  * `SET NX PX` on the lock (random value, lease renewed while fetching, released by
  * compare-and-delete) after reading the cache once more; the others poll with backoff until the
  * token lands, the holder's refusal is shared, or their deadline passes. When Redis fails, this
  * instance fetches for itself and says so in the log; sharing resumes when Redis answers again.
  */
 export class RedisTokenSource implements TokenSource {
+  private readonly timing: TokenTiming;
+  private readonly tokenKey: string;
   private readonly lockKey: string;
   private readonly rejectedKey: string;
   private degradedSince: number | null = null;
@@ -59,12 +65,13 @@ export class RedisTokenSource implements TokenSource {
   constructor(
     private readonly client: RedisClient,
     private readonly upstream: TokenSource,
-    private readonly timing: TokenTiming,
     private readonly settings: RedisTokenSourceSettings,
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly metrics: TokenMetrics = NO_TOKEN_METRICS,
   ) {
+    this.timing = new TokenTiming(settings);
+    this.tokenKey = `${settings.keyBase}:token`;
     this.lockKey = `${settings.keyBase}:lock`;
     this.rejectedKey = `${settings.keyBase}:rejected`;
   }
@@ -82,7 +89,7 @@ export class RedisTokenSource implements TokenSource {
   }
 
   async evict(token: AccessToken): Promise<void> {
-    await this.quietly(() => EVICT.run(this.client, [this.settings.keyBase], [token.value]));
+    await this.quietly(() => EVICT.run(this.client, [this.tokenKey], [token.value]));
   }
 
   private async obtainShared(purpose: 'missing' | 'refresh'): Promise<IssuedToken> {
@@ -90,7 +97,7 @@ export class RedisTokenSource implements TokenSource {
     let pollMs = FIRST_POLL_MS;
     let waited = false;
     for (;;) {
-      const [stored, rejected] = await this.redis(() => this.client.mGet([this.settings.keyBase, this.rejectedKey]));
+      const [stored, rejected] = await this.redis(() => this.client.mGet([this.tokenKey, this.rejectedKey]));
       if (rejected) throw decodeRejection(rejected);
       const shared = decodeToken(stored);
       if (shared && this.acceptable(shared, purpose)) {
@@ -126,7 +133,7 @@ export class RedisTokenSource implements TokenSource {
     renewal.unref();
     try {
       // Someone may have stored a token between our read and taking the lock.
-      const again = decodeToken(await this.redis(() => this.client.get(this.settings.keyBase)));
+      const again = decodeToken(await this.redis(() => this.client.get(this.tokenKey)));
       if (again && this.acceptable(again, purpose)) {
         this.metrics.cacheHit('redis');
         return again;
@@ -135,7 +142,7 @@ export class RedisTokenSource implements TokenSource {
       const ttlMs = Math.floor(this.timing.usableUntil(token) - this.clock.now());
       if (ttlMs > 0) {
         await this.quietly(() =>
-          this.client.set(this.settings.keyBase, encodeToken(token), { expiration: { type: 'PX', value: ttlMs } }),
+          this.client.set(this.tokenKey, encodeToken(token), { expiration: { type: 'PX', value: ttlMs } }),
         );
       }
       return token;

@@ -2,20 +2,21 @@ import { TokenRequestRejectedError } from '../../domain/errors/token-request-rej
 import type { Clock } from '../../domain/ports/clock.js';
 import type { Logger } from '../../domain/ports/logger.js';
 import type { AccessToken, TokenProvider } from '../../domain/ports/token-provider.js';
-import type { TokenCacheSettings } from '../partner/token-cache-settings.js';
-import { NO_TOKEN_METRICS, type TokenMetrics } from '../partner/token-metrics.js';
-import type { IssuedToken, TokenSource } from '../partner/token-source.js';
-import { TokenTiming } from '../partner/token-timing.js';
+import type { TokenCacheSettings } from './token-cache-settings.js';
+import { NO_TOKEN_METRICS, type TokenMetrics } from './token-metrics.js';
+import type { IssuedToken, TokenSource } from './token-source.js';
+import { TokenTiming } from './token-timing.js';
 
 const REMEMBERED_REJECTIONS = 8;
 
 /**
- * The in-process token cache: one token in memory, one fetch in flight at a time (single flight),
- * refresh ahead in the background while callers keep the still-valid token, and a short cooldown
- * after the server refuses the client so callers cannot start a retry storm. Correct for a single
- * process on its own; RedisTokenProvider puts Redis between it and the token endpoint for a fleet.
+ * The TokenProvider: one token in process memory in front of any TokenSource, one fetch in flight
+ * at a time (single flight), refresh ahead in the background while callers keep the still-valid
+ * token, and a short cooldown after the server refuses the client so callers cannot start a retry
+ * storm. Over HttpTokenEndpoint it serves one process; over RedisTokenSource (which decorates the
+ * endpoint) the fleet shares one fetch. The composition root picks the source.
  */
-export class InMemoryTokenProvider implements TokenProvider {
+export class CachingTokenProvider implements TokenProvider {
   private readonly timing: TokenTiming;
   private current: IssuedToken | null = null;
   private inflight: Promise<IssuedToken> | null = null;
