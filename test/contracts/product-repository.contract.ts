@@ -1,13 +1,18 @@
 import { expect } from 'chai';
 import type { ProductDraft, ProductRepository } from '../../src/domain/ports/product-repository.js';
 import type { Product } from '../../src/domain/product.js';
-import { sortValueOf, type ProductQuery, type SortField, type SortOrder } from '../../src/domain/product-query.js';
+import { sortValueOf, type KeysetPosition, type ProductQuery, type SortField, type SortOrder } from '../../src/domain/product-query.js';
 import { searchTerms } from '../../src/domain/search-terms.js';
 import { tiedProducts } from '../support/product-fixtures.js';
 
 export interface ProductRepositorySubject {
   readonly repository: ProductRepository;
   cleanup(): Promise<void>;
+}
+
+export interface ContractOptions {
+  /** The subject's scan budget, when set low enough that the fixture's searches end pages early. */
+  readonly scanBudget?: number;
 }
 
 type Filters = Pick<ProductQuery, 'categories' | 'minPricePaise' | 'maxPricePaise' | 'words'>;
@@ -19,24 +24,50 @@ const FILTERS: Record<string, Filters> = {
   'a price range': { categories: [], minPricePaise: 1250, maxPricePaise: 9900, words: [] },
   'a search word': { categories: [], words: ['mang'] },
   'two words and a category': { categories: ['fruit', 'vegetables'], words: ['harvest', 'o'] },
+  'a word and a word it begins': { categories: [], words: ['o', 'org'] },
+  'a word, three categories and a price range': { categories: ['dairy', 'fruit', 'vegetables'], minPricePaise: 9900, maxPricePaise: 9900, words: ['f'] },
+  'one price': { categories: [], minPricePaise: 9900, maxPricePaise: 9900, words: [] },
+  'one price in two categories': { categories: ['dairy', 'fruit'], minPricePaise: 45000, maxPricePaise: 45000, words: [] },
+};
+
+const NEVER_MEETING: Record<string, Filters> = {
+  'two words that never meet': { categories: [], words: ['ghee', 'mang'] },
+  'three words that never meet': { categories: [], words: ['banana', 'cow', 'harvested'] },
+  'a word in two categories without products': { categories: ['bakery', 'milk'], words: ['mango'] },
+  'an empty price range': { categories: [], minPricePaise: 1251, maxPricePaise: 9899, words: [] },
 };
 
 const SORTS: SortField[] = ['createdAt', 'price', 'name'];
 const ORDERS: SortOrder[] = ['asc', 'desc'];
 
-async function pageThrough(repository: ProductRepository, query: Omit<ProductQuery, 'after'>, between?: () => Promise<void>) {
+interface PageThrough {
+  readonly seen: Product[];
+  /** Pages shorter than the limit that still had a next position: ended by the scan budget. */
+  readonly shortPages: number;
+}
+
+async function pageThrough(repository: ProductRepository, query: Omit<ProductQuery, 'after'>, between?: () => Promise<void>): Promise<PageThrough> {
   const seen: Product[] = [];
+  let shortPages = 0;
   let after: ProductQuery['after'];
   for (let pages = 0; pages < 1_000; pages += 1) {
     const page = await repository.list({ ...query, after });
     seen.push(...page.items);
     expect(page.items.length).to.be.at.most(query.limit);
-    if (!page.hasMore) return seen;
-    const last = page.items.at(-1)!;
-    after = { value: sortValueOf(last, query.sort), id: last.id };
+    if (page.next === null) return { seen, shortPages };
+    if (page.items.length < query.limit) shortPages += 1;
+    const last = page.items.at(-1);
+    if (last) expect(precedes(query, page.next, { value: sortValueOf(last, query.sort), id: last.id }), 'next is not before the last item').to.equal(false);
+    after = page.next;
     await between?.();
   }
   throw new Error('pagination did not terminate');
+}
+
+function precedes(query: Pick<ProductQuery, 'order'>, a: KeysetPosition, b: KeysetPosition) {
+  const direction = query.order === 'asc' ? 1 : -1;
+  const byValue = a.value === b.value ? 0 : a.value < b.value ? -1 : 1;
+  return direction * (byValue || a.id - b.id) < 0;
 }
 
 function expectedOrder(all: readonly Product[], query: Omit<ProductQuery, 'after' | 'limit'>) {
@@ -77,7 +108,7 @@ function draft(sku: string, overrides: Partial<ProductDraft> = {}): ProductDraft
   };
 }
 
-export function describeProductRepositoryContract(name: string, makeSubject: () => Promise<ProductRepositorySubject>) {
+export function describeProductRepositoryContract(name: string, makeSubject: () => Promise<ProductRepositorySubject>, options: ContractOptions = {}) {
   describe(`ProductRepository contract: ${name}`, function () {
     this.timeout(60_000);
     let subject: ProductRepositorySubject;
@@ -108,7 +139,7 @@ export function describeProductRepositoryContract(name: string, makeSubject: () 
         for (const order of ORDERS) {
           it(`list, when paging by ${sort} ${order} with ${label}, returns every match exactly once in order`, async () => {
             const query = { limit: 7, sort, order, ...filters };
-            const seen = await pageThrough(subject.repository, query);
+            const { seen } = await pageThrough(subject.repository, query);
             const expected = expectedOrder(all, query);
             expect(expected.length, 'the fixture should match something').to.be.greaterThan(0);
             expect(seen.map((p) => p.id)).to.deep.equal(expected);
@@ -117,10 +148,59 @@ export function describeProductRepositoryContract(name: string, makeSubject: () 
       }
     }
 
+    for (const [label, filters] of Object.entries(NEVER_MEETING)) {
+      for (const sort of SORTS) {
+        it(`list, when paging by ${sort} with ${label}, returns no product and ends`, async () => {
+          const query = { limit: 5, sort, order: 'desc' as const, ...filters };
+          expect(expectedOrder(all, query), 'the fixture should match nothing').to.deep.equal([]);
+          const { seen } = await pageThrough(subject.repository, query);
+          expect(seen).to.deep.equal([]);
+        });
+      }
+    }
+
+    if (options.scanBudget !== undefined) {
+      const budget = options.scanBudget;
+      it('list, when a search finds fewer matches than the limit within the scan budget, ends the page early at a position the next page continues from', async () => {
+        const query = { limit: 20, sort: 'price' as const, order: 'asc' as const, categories: [], words: ['ghee'] };
+        const first = await subject.repository.list(query);
+        expect(first.items.length, 'a short page').to.be.below(query.limit);
+        expect(first.next, 'a position to continue from').to.not.equal(null);
+        const { seen, shortPages } = await pageThrough(subject.repository, query);
+        expect(shortPages).to.be.greaterThan(0);
+        expect(seen.map((p) => p.id)).to.deep.equal(expectedOrder(all, query));
+        expect(Math.ceil(all.length / budget), 'at least one page per budget of products').to.be.at.most(shortPages + 1);
+      });
+
+      it('list, when a search for two words that never meet is paged, examines the catalogue a budget at a time and returns nothing', async () => {
+        const query = { limit: 10, sort: 'createdAt' as const, order: 'asc' as const, categories: [], words: ['ghee', 'mang'] };
+        const { seen, shortPages } = await pageThrough(subject.repository, query);
+        expect(seen).to.deep.equal([]);
+        expect(shortPages, 'one empty page per budget of products').to.equal(Math.ceil(all.length / budget) - 1);
+      });
+    }
+
+    it('list, when products are inserted and updated between the pages of a search, never repeats or drops the others', async () => {
+      const query = { limit: 4, sort: 'price' as const, order: 'asc' as const, categories: [], words: ['mang', 'o'] };
+      const before = expectedOrder(await everything(subject.repository), query);
+      let round = 0;
+      const { seen } = await pageThrough(subject.repository, query, async () => {
+        round += 1;
+        const victim = all[(round * 11) % all.length]!;
+        await subject.repository.upsert([
+          draft(`SEARCH-NEW-${round}`, { name: 'Organic Alphonso Mango 1 kg', pricePaise: 1250 + round }),
+          { ...victim, version: victim.version + 1, stock: victim.stock + 100, createdAt: undefined, updatedAt: undefined },
+        ]);
+      });
+      const ids = seen.map((p) => p.id);
+      expect(new Set(ids).size, 'no product repeats').to.equal(ids.length);
+      for (const id of before) expect(ids, `product ${id}`).to.include(id);
+    });
+
     it('list, when products are inserted and updated between pages, never repeats or drops the others', async () => {
       const before = await everything(subject.repository);
       let round = 0;
-      const seen = await pageThrough(subject.repository, { limit: 9, sort: 'createdAt', order: 'desc', categories: [], words: [] }, async () => {
+      const { seen } = await pageThrough(subject.repository, { limit: 9, sort: 'createdAt', order: 'desc', categories: [], words: [] }, async () => {
         round += 1;
         const victim = before[(round * 7) % before.length]!;
         await subject.repository.upsert([
@@ -137,7 +217,7 @@ export function describeProductRepositoryContract(name: string, makeSubject: () 
     it('list, when searching, matches word prefixes case-insensitively and never the inside of a word', async () => {
       await subject.repository.upsert([draft('SEARCH-1', { name: 'Kokum Sherbet 500 ml', description: 'Tangy summer cooler from Konkan.' })]);
       const find = async (words: string[]) =>
-        (await subject.repository.list({ limit: 50, sort: 'name', order: 'asc', categories: [], words })).items.map((p) => p.sku);
+        (await pageThrough(subject.repository, { limit: 50, sort: 'name', order: 'asc', categories: [], words })).seen.map((p) => p.sku);
       expect(await find(['kok'])).to.include('SEARCH-1');
       expect(await find(['konk', 'sher'])).to.include('SEARCH-1');
       expect(await find(['cooler'])).to.include('SEARCH-1');
@@ -183,7 +263,7 @@ export function describeProductRepositoryContract(name: string, makeSubject: () 
       await subject.repository.upsert([draft('RENAMED', { name: 'Sapota 1 kg', version: 1 })]);
       await subject.repository.upsert([draft('RENAMED', { name: 'Chikoo 1 kg', version: 2 })]);
       const find = async (word: string) =>
-        (await subject.repository.list({ limit: 50, sort: 'name', order: 'asc', categories: [], words: [word] })).items.map((p) => p.sku);
+        (await pageThrough(subject.repository, { limit: 50, sort: 'name', order: 'asc', categories: [], words: [word] })).seen.map((p) => p.sku);
       expect(await find('chik')).to.include('RENAMED');
       expect(await find('sapota')).to.not.include('RENAMED');
     });

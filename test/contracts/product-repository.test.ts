@@ -5,10 +5,18 @@ import { migrateLatest } from '../../src/infrastructure/migrate.js';
 import { createTestDatabase } from '../support/services.js';
 import { describeProductRepositoryContract } from './product-repository.contract.js';
 
+// Low enough that the fixture's words are common and its searches run out of budget mid-listing.
+const SMALL_LIMITS = { rareTermLimit: 5, scanBudget: 10 };
+
 describeProductRepositoryContract('in-memory', async () => ({
   repository: new InMemoryProductRepository(),
   cleanup: async () => undefined,
 }));
+
+describeProductRepositoryContract('in-memory, small scan budget', async () => ({
+  repository: new InMemoryProductRepository(Date.now, SMALL_LIMITS.scanBudget),
+  cleanup: async () => undefined,
+}), SMALL_LIMITS);
 
 describeProductRepositoryContract('SQLite', async () => {
   const knex = await createKnex({ SQLITE_FILE: ':memory:' });
@@ -16,8 +24,20 @@ describeProductRepositoryContract('SQLite', async () => {
   return { repository: new KnexProductRepository(knex), cleanup: () => knex.destroy() };
 });
 
+describeProductRepositoryContract('SQLite, small search limits', async () => {
+  const knex = await createKnex({ SQLITE_FILE: ':memory:' });
+  await migrateLatest(knex);
+  return { repository: new KnexProductRepository(knex, Date.now, SMALL_LIMITS), cleanup: () => knex.destroy() };
+}, SMALL_LIMITS);
+
 describeProductRepositoryContract('MariaDB', async () => {
   const database = await createTestDatabase();
   await migrateLatest(database.knex);
   return { repository: new KnexProductRepository(database.knex), cleanup: () => database.drop() };
 });
+
+describeProductRepositoryContract('MariaDB, small search limits', async () => {
+  const database = await createTestDatabase();
+  await migrateLatest(database.knex);
+  return { repository: new KnexProductRepository(database.knex, Date.now, SMALL_LIMITS), cleanup: () => database.drop() };
+}, SMALL_LIMITS);

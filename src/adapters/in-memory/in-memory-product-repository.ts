@@ -1,6 +1,6 @@
 import type { ProductDraft, ProductPage, ProductRepository } from '../../domain/ports/product-repository.js';
 import { CURRENCY, type Product } from '../../domain/product.js';
-import { sortValueOf, type ProductQuery } from '../../domain/product-query.js';
+import { sortValueOf, type KeysetPosition, type ProductQuery } from '../../domain/product-query.js';
 import { searchTerms } from '../../domain/search-terms.js';
 
 interface Indexed {
@@ -21,19 +21,33 @@ export class InMemoryProductRepository implements ProductRepository {
   private readonly idBySku = new Map<string, number>();
   private nextId = 1;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  /**
+   * @param scanBudget the most products a search page examines, as KnexProductRepository's sort
+   * index walk does: a page may then end early, at the last product examined. Unbounded by
+   * default (memory holds every product anyway); tests lower it to exercise short pages.
+   */
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly scanBudget = Number.POSITIVE_INFINITY,
+  ) {}
 
   async list(query: ProductQuery): Promise<ProductPage> {
     const direction = query.order === 'asc' ? 1 : -1;
     const key = (p: Product) => sortValueOf(p, query.sort);
+    const position = (p: Product): KeysetPosition => ({ value: key(p), id: p.id });
     const compare = (a: Product, b: Product) =>
       direction * (compareValues(key(a), key(b)) || a.id - b.id);
-    const matches = [...this.byId.values()]
-      .filter((entry) => !entry.deleted && matchesFilters(entry, query))
-      .map((entry) => entry.product)
-      .filter((p) => !query.after || direction * (compareValues(key(p), query.after.value) || p.id - query.after.id) > 0)
-      .sort(compare);
-    return { items: matches.slice(0, query.limit), hasMore: matches.length > query.limit };
+    const ordered = [...this.byId.values()]
+      .filter((entry) => !entry.deleted && inSortRange(entry.product, query))
+      .filter(({ product: p }) => !query.after || direction * (compareValues(key(p), query.after.value) || p.id - query.after.id) > 0)
+      .sort((a, b) => compare(a.product, b.product));
+    const budgeted = query.words.length > 0 || (query.sort !== 'price' && (query.minPricePaise !== undefined || query.maxPricePaise !== undefined));
+    const examined = budgeted ? ordered.slice(0, this.scanBudget) : ordered;
+    const matches = examined.filter((entry) => matchesFilters(entry, query)).map((entry) => entry.product);
+    const items = matches.slice(0, query.limit);
+    if (matches.length > query.limit) return { items, next: position(items.at(-1)!) };
+    if (examined.length < ordered.length) return { items, next: position(examined.at(-1)!.product) };
+    return { items, next: null };
   }
 
   async findById(id: number): Promise<Product | null> {
@@ -99,8 +113,14 @@ export class InMemoryProductRepository implements ProductRepository {
   }
 }
 
-function matchesFilters({ product, terms }: Indexed, query: ProductQuery) {
+/** What a sort index range selects without reading the product: its categories, and its prices on the price sort. */
+function inSortRange(product: Product, query: ProductQuery) {
   if (query.categories.length > 0 && !query.categories.includes(product.category)) return false;
+  if (query.sort !== 'price') return true;
+  return (query.minPricePaise === undefined || product.pricePaise >= query.minPricePaise) && (query.maxPricePaise === undefined || product.pricePaise <= query.maxPricePaise);
+}
+
+function matchesFilters({ product, terms }: Indexed, query: ProductQuery) {
   if (query.minPricePaise !== undefined && product.pricePaise < query.minPricePaise) return false;
   if (query.maxPricePaise !== undefined && product.pricePaise > query.maxPricePaise) return false;
   return query.words.every((word) => terms.some((term) => term.startsWith(word)));

@@ -4,18 +4,22 @@ import type { Product } from '../../domain/product.js';
 import type { ProductQuery } from '../../domain/product-query.js';
 import { SingleFlightCache } from '../shared/single-flight-cache.js';
 import { databaseCall } from './database-call.js';
-import { prefixRange, productPageSql, type SearchPlan } from './product-page-sql.js';
+import { ProductPageReader, type SearchLimits } from './product-page-reader.js';
+import { prefixRange, type PageStatement } from './product-page-sql.js';
 import { PRODUCT_COLUMNS, ProductRows, type ProductRow } from './product-rows.js';
 
 /**
- * Below this many matching terms a search word is "rare": its products are fetched through the
- * term index and sorted. Above it, walking the sort index and checking each row finds a page sooner.
+ * Below this many term-index entries a search word is "rare": its products are fetched through the
+ * term index and sorted, a complete page. Above it, the sort index is walked on a budget.
  */
 export const RARE_TERM_LIMIT = 2_000;
+/** The most products one search page examines on the sort index (see ProductPageReader). */
+export const SCAN_BUDGET = 2_000;
 /**
- * How long a word's term count is reused. The count only chooses between two plans that return the
- * same rows, so an outdated one costs speed at worst, never a wrong page; and the words people
- * search for repeat, so counting each one once a minute spares most searches a query.
+ * How long a word's term count is reused. The count only chooses between plans that return the
+ * same rows (a word counted rare is read with the same limit and, grown common, scanned instead),
+ * so an outdated one costs speed at worst, never a wrong page; and the words people search for
+ * repeat, so counting each one once a minute spares most searches a query.
  */
 export const TERM_COUNT_TTL_MS = 60_000;
 const TERM_COUNT_WORDS = 10_000;
@@ -23,24 +27,21 @@ const WRITE_CHUNK = 500;
 
 export class KnexProductRepository implements ProductRepository {
   private readonly termCounts: SingleFlightCache<number>;
+  private readonly pages: ProductPageReader;
 
   constructor(
     private readonly knex: Knex,
     private readonly now: () => number = Date.now,
+    limits: Partial<SearchLimits> = {},
   ) {
     this.termCounts = new SingleFlightCache(TERM_COUNT_TTL_MS, TERM_COUNT_WORDS, now);
+    const searchLimits = { rareTermLimit: RARE_TERM_LIMIT, scanBudget: SCAN_BUDGET, ...limits };
+    const countTerms = (word: string) => this.termCounts.get(word, () => this.termCount(word, searchLimits.rareTermLimit));
+    this.pages = new ProductPageReader((statement) => this.runPageStatement(statement), countTerms, searchLimits, this.isMysql());
   }
 
   list(query: ProductQuery): Promise<ProductPage> {
-    return databaseCall(async () => {
-      const plan = query.words.length > 0 ? await this.searchPlan(query.words) : undefined;
-      const { sql, bindings } = productPageSql(query, plan, this.isMysql());
-      const rows = this.isMysql() ? await this.mysqlQuery(sql, bindings) : ((await this.knex.raw(sql, bindings)) as ProductRow[]);
-      return {
-        items: rows.slice(0, query.limit).map(ProductRows.toProduct),
-        hasMore: rows.length > query.limit,
-      };
-    });
+    return databaseCall(() => this.pages.read(query));
   }
 
   findById(id: number): Promise<Product | null> {
@@ -93,38 +94,38 @@ export class KnexProductRepository implements ProductRepository {
     return new Map(rows.map((r) => [r.sku as string, Number(r.version)]));
   }
 
-  /** Drives the query from the rarest word when one is rare enough; otherwise from the sort index. */
-  private async searchPlan(words: readonly string[]): Promise<SearchPlan> {
-    const counts = await Promise.all(words.map((w) => this.termCounts.get(w, () => this.termCount(w))));
-    const rarest = counts.indexOf(Math.min(...counts));
-    return { words, driving: counts[rarest]! < RARE_TERM_LIMIT ? words[rarest] : undefined };
+  private async runPageStatement<Row>({ sql, bindings }: PageStatement): Promise<Row[]> {
+    const rows = this.isMysql() ? await this.mysqlQuery(sql, bindings) : await this.knex.raw(sql, bindings);
+    return rows as unknown as Row[];
   }
 
-  private async termCount(word: string): Promise<number> {
+  private async termCount(word: string, limit: number): Promise<number> {
     const [low, high] = prefixRange(word);
-    const sample = this.knex('product_terms').select('product_id').where('term', '>=', low).andWhere('term', '<', high).limit(RARE_TERM_LIMIT);
+    const sample = this.knex('product_terms').select('product_id').where('term', '>=', low).andWhere('term', '<', high).limit(limit);
     const row = await this.knex.count({ n: '*' }).from(sample.as('sample')).first();
     return Number(row?.n ?? 0);
   }
 
   /**
-   * Runs one statement on a connection from Knex's own pool, straight through the mysql2 driver:
-   * Knex's query runner (query events, debug hooks, response processing) cost an uncached page
-   * about as much CPU as the driver call itself. Same pool, connections and acquire timeout, and
-   * the same 'query' event for whoever listens on the Knex instance.
+   * Runs one statement on a connection from Knex's own pool, straight through the dialect's
+   * `_query` (the mysql2 driver call): Knex's query runner (query events, debug hooks, response
+   * processing) cost an uncached page about as much CPU as the driver call itself. Same pool,
+   * connections and acquire timeout, the same 'query' event for whoever listens on the Knex
+   * instance, and the same statement guard (deadline, cancellation) as every Knex query.
    */
   private async mysqlQuery(sql: string, bindings: readonly (string | number)[]): Promise<ProductRow[]> {
     const client = this.knex.client;
     const connection = await client.acquireConnection();
     try {
-      client.emit('query', { method: 'raw', sql, bindings, options: {} });
-      return await new Promise<ProductRow[]>((resolve, reject) => {
-        connection.query(sql, bindings, (error: Error | null, rows: ProductRow[]) => (error ? reject(error) : resolve(rows)));
-      });
+      const statement = { method: 'raw', sql, bindings, options: {} };
+      client.emit('query', statement);
+      const { response } = (await client._query(connection, statement)) as { response: [ProductRow[], unknown] };
+      return response[0];
     } finally {
       await client.releaseConnection(connection);
     }
   }
+
 
   private isMysql() {
     return this.knex.client.config.client === 'mysql2';

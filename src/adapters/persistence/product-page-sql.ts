@@ -1,18 +1,25 @@
-import type { ProductQuery, SortField } from '../../domain/product-query.js';
+import type { KeysetPosition, ProductQuery, SortField } from '../../domain/product-query.js';
 import { PRODUCT_COLUMNS } from './product-rows.js';
-
-export interface SearchPlan {
-  /** The rare word whose term-index range drives the query; none: walk the sort index. */
-  readonly driving?: string;
-  readonly words: readonly string[];
-}
 
 export interface PageStatement {
   readonly sql: string;
   readonly bindings: (string | number)[];
 }
 
+/** A product the sort index walk reached: its id and sort value, nothing read from the table. */
+export interface CandidateRow {
+  id: number;
+  v: number | string;
+}
+
 const SORT_COLUMNS: Record<SortField, string> = { createdAt: 'created_at', price: 'price_paise', name: 'name' };
+
+/** The migration's (sort value, id) indexes. */
+const SORT_INDEXES: Record<SortField, string> = {
+  createdAt: 'products_created_at_id',
+  price: 'products_price_id',
+  name: 'products_name_id',
+};
 
 /** The migration's (category, sort value, id) indexes. */
 const CATEGORY_SORT_INDEXES: Record<SortField, string> = {
@@ -23,30 +30,117 @@ const CATEGORY_SORT_INDEXES: Record<SortField, string> = {
 
 const SELECTED = PRODUCT_COLUMNS.join(', ');
 
-/**
- * The SELECT for one page of a listing, (sort value, id) ordered, limit + 1 rows. Written out rather
- * than built with Knex: building and compiling the Knex query took ~10% of an uncached request's
- * CPU. Identifiers are fixed here (none is a reserved word in MariaDB or SQLite, so none is
- * quoted, which also keeps the driver's placeholder scan short); every value is a binding.
+/*
+ * Hand-written SQL rather than Knex: building and compiling the Knex query took ~10% of an
+ * uncached request's CPU. Identifiers are fixed here (none is a reserved word in MariaDB or
+ * SQLite, so none is quoted, which also keeps the driver's placeholder scan short); every value
+ * is a binding, except candidate ids, which are integers read back from the database.
  */
-export function productPageSql(query: ProductQuery, plan: SearchPlan | undefined, mysql: boolean): PageStatement {
-  const bindings: (string | number)[] = [];
-  if (query.categories.length <= 1) {
-    return { sql: branch(query, query.categories[0], plan, mysql, bindings), bindings };
-  }
-  // One index range per category, merged: cheaper than sorting the union of their rows.
-  const branches = query.categories.map((category, i) => `SELECT * FROM (${branch(query, category, plan, mysql, bindings)}) AS c${i}`);
-  bindings.push(query.limit + 1);
-  return { sql: `SELECT * FROM (${branches.join(' UNION ALL ')}) AS merged ${orderBy(query)} LIMIT ?`, bindings };
+
+/**
+ * One page of a listing without search words, (sort value, id) ordered, limit + 1 rows. Only for
+ * listings where every row of the index range matches (see isIndexRange): its cost is the page.
+ */
+export function productPageSql(query: ProductQuery, mysql: boolean): PageStatement {
+  return mergedBranches(query, mysql, SELECTED, query.limit + 1, query.after, (bindings) => priceFilters(query, bindings));
 }
 
-function branch(query: ProductQuery, category: string | undefined, plan: SearchPlan | undefined, mysql: boolean, bindings: (string | number)[]) {
+/**
+ * Whether a listing without words is one bounded index range: no price filter, or a price filter
+ * on the price sort, whose range is in the index. A price filter on another sort is checked row
+ * by row, so a narrow price range would walk the whole sort index: those are scanned on a budget.
+ */
+export function isIndexRange(query: ProductQuery): boolean {
+  return query.words.length === 0 && (query.sort === 'price' || (query.minPricePaise === undefined && query.maxPricePaise === undefined));
+}
+
+/**
+ * The next `count` products after `after` in the listing's sort index (id and sort value only),
+ * within the categories and, on the price sort, the price range. Reads at most `count` index
+ * entries per category from a covering index; nothing is read from the table.
+ */
+export function candidatesSql(query: ProductQuery, after: KeysetPosition | undefined, count: number, mysql: boolean): PageStatement {
+  const priceInIndex = (bindings: (string | number)[]) => (query.sort === 'price' ? priceFilters(query, bindings) : []);
+  return mergedBranches(query, mysql, `id, ${SORT_COLUMNS[query.sort]} AS v`, count, after, priceInIndex, 'v');
+}
+
+/**
+ * The ids of products having a term that starts with `word`, read from the term index: at most
+ * `limit` index entries (a product appears once per matching term).
+ */
+export function termIdsSql(word: string, limit: number, mysql: boolean): PageStatement {
+  const [low, high] = prefixRange(word);
+  const index = mysql ? ' FORCE INDEX (product_terms_term_product)' : '';
+  return { sql: `SELECT product_id AS id FROM product_terms${index} WHERE term >= ? AND term < ? LIMIT ?`, bindings: [low, high, limit] };
+}
+
+export interface MatchBounds {
+  readonly after?: KeysetPosition;
+  /** The last candidate: rows a write has moved beyond it are left to the pages that reach them. */
+  readonly through?: KeysetPosition;
+}
+
+/**
+ * The first `limit` of the products `ids` that match every filter and have a term starting with
+ * each of `words`, in listing order within `bounds`. Each id is one primary-key read; each word is
+ * one read of that product's terms through the (product_id, term) primary key, in the order given
+ * (rarest first: a product fails on its first missing word). The ids and their sort come from
+ * this statement only, so its cost is bounded by the number of ids whatever the planner thinks.
+ */
+export function matchesSql(query: ProductQuery, ids: readonly number[], words: readonly string[], bounds: MatchBounds, limit: number, mysql: boolean): PageStatement {
+  const bindings: (string | number)[] = [];
   const column = SORT_COLUMNS[query.sort];
-  const where = ['deleted = 0'];
-  if (category !== undefined) {
-    where.push('category = ?');
-    bindings.push(category);
+  const where = [`products.id IN (${ids.map((id) => Math.trunc(Number(id))).join(', ')})`, 'deleted = 0'];
+  if (query.categories.length > 0) {
+    where.push(`category IN (${query.categories.map(() => '?').join(', ')})`);
+    bindings.push(...query.categories);
   }
+  where.push(...priceFilters(query, bindings));
+  if (bounds.after) where.push(keysetAfter(query, column, bounds.after, bindings));
+  if (bounds.through) where.push(keysetThrough(query, column, bounds.through, bindings));
+  for (const word of words) {
+    // A scalar subquery, not EXISTS: MariaDB turns EXISTS into a semi-join and may materialise
+    // every product id having a common word (~2 s at a million products) before the first row.
+    where.push('(SELECT 1 FROM product_terms AS t WHERE t.product_id = products.id AND t.term >= ? AND t.term < ? LIMIT 1) IS NOT NULL');
+    bindings.push(...prefixRange(word));
+  }
+  bindings.push(limit);
+  const from = mysql ? 'products FORCE INDEX (PRIMARY)' : 'products';
+  return { sql: `SELECT ${SELECTED} FROM ${from} WHERE ${where.join(' AND ')} ${orderBy(query)} LIMIT ?`, bindings };
+}
+
+function mergedBranches(
+  query: ProductQuery,
+  mysql: boolean,
+  columns: string,
+  limit: number,
+  after: KeysetPosition | undefined,
+  extra: (bindings: (string | number)[]) => string[],
+  candidates?: 'v',
+): PageStatement {
+  const bindings: (string | number)[] = [];
+  const branch = (category: string | undefined) => {
+    // Candidates are read from the covering index alone; deleted ones fail matchesSql.
+    const where = candidates ? [] : ['deleted = 0'];
+    if (category !== undefined) {
+      where.push('category = ?');
+      bindings.push(category);
+    }
+    where.push(...extra(bindings));
+    if (after) where.push(keysetAfter(query, SORT_COLUMNS[query.sort], after, bindings));
+    bindings.push(limit);
+    const condition = where.length > 0 ? `WHERE ${where.join(' AND ')} ` : '';
+    return `SELECT ${columns} FROM ${from(query, category, mysql)} ${condition}${orderBy(query)} LIMIT ?`;
+  };
+  if (query.categories.length <= 1) return { sql: branch(query.categories[0]), bindings };
+  // One index range per category, merged: cheaper than sorting the union of their rows.
+  const branches = query.categories.map((category, i) => `SELECT * FROM (${branch(category)}) AS c${i}`);
+  bindings.push(limit);
+  return { sql: `SELECT * FROM (${branches.join(' UNION ALL ')}) AS merged ${orderBy(query, '', candidates)} LIMIT ?`, bindings };
+}
+
+function priceFilters(query: ProductQuery, bindings: (string | number)[]): string[] {
+  const where: string[] = [];
   if (query.minPricePaise !== undefined) {
     where.push('price_paise >= ?');
     bindings.push(query.minPricePaise);
@@ -55,42 +149,38 @@ function branch(query: ProductQuery, category: string | undefined, plan: SearchP
     where.push('price_paise <= ?');
     bindings.push(query.maxPricePaise);
   }
-  if (query.after) {
-    const { value, id } = query.after;
-    const [strict, loose] = query.order === 'asc' ? ['>', '>='] : ['<', '<='];
-    // The loose bound alone is an index range; the disjunction then skips the tie group's seen rows.
-    where.push(`${column} ${loose} ? AND (${column} ${strict} ? OR products.id ${strict} ?)`);
-    bindings.push(value, value, id);
-  }
-  for (const word of plan?.words ?? []) {
-    const [low, high] = prefixRange(word);
-    if (word === plan!.driving) {
-      where.push('products.id IN (SELECT d.product_id FROM product_terms AS d WHERE d.term >= ? AND d.term < ?)');
-    } else {
-      // A scalar subquery, not EXISTS: MariaDB turns EXISTS into a semi-join and may materialise
-      // every product id having a common word (~2 s at a million products) before the first row.
-      where.push('(SELECT 1 FROM product_terms AS t WHERE t.term >= ? AND t.term < ? AND t.product_id = products.id LIMIT 1) IS NOT NULL');
-    }
-    bindings.push(low, high);
-  }
-  bindings.push(query.limit + 1);
-  return `SELECT ${SELECTED} FROM ${from(query, category, plan, mysql)} WHERE ${where.join(' AND ')} ${orderBy(query)} LIMIT ?`;
+  return where;
+}
+
+/** Strictly after the position; the loose bound alone is an index range, the disjunction skips the tie group's seen rows. */
+function keysetAfter(query: ProductQuery, column: string, { value, id }: KeysetPosition, bindings: (string | number)[]) {
+  const [strict, loose] = query.order === 'asc' ? ['>', '>='] : ['<', '<='];
+  bindings.push(value, value, id);
+  return `${column} ${loose} ? AND (${column} ${strict} ? OR products.id ${strict} ?)`;
+}
+
+/** At or before the position in listing order. */
+function keysetThrough(query: ProductQuery, column: string, { value, id }: KeysetPosition, bindings: (string | number)[]) {
+  const [strict, loose] = query.order === 'asc' ? ['<', '<='] : ['>', '>='];
+  bindings.push(value, value, id);
+  return `${column} ${loose} ? AND (${column} ${strict} ? OR products.id ${loose} ?)`;
 }
 
 /**
- * In a category, MariaDB prefers a ref on the category alone to the range on (category, sort
+ * MariaDB, left to itself, prefers a ref on the category alone to the range on (category, sort
  * value) when both look alike in size: it then reads from the category's first row and filters
- * its way to the cursor, thousands of rows deep (~0.6 s at a million products). Forcing the
- * category's sort index makes it seek to the cursor. Not when a rare word drives the query.
+ * its way to the cursor, thousands of rows deep (~0.6 s at a million products); and with a
+ * search it may choose any index at all. Forcing the listing's sort index makes every walk start
+ * at the cursor and stop at the LIMIT.
  */
-function from(query: ProductQuery, category: string | undefined, plan: SearchPlan | undefined, mysql: boolean) {
-  if (category === undefined || plan?.driving !== undefined || !mysql) return 'products';
-  return `products FORCE INDEX (${CATEGORY_SORT_INDEXES[query.sort]})`;
+function from(query: ProductQuery, category: string | undefined, mysql: boolean) {
+  if (!mysql) return 'products';
+  return `products FORCE INDEX (${(category === undefined ? SORT_INDEXES : CATEGORY_SORT_INDEXES)[query.sort]})`;
 }
 
-function orderBy(query: ProductQuery) {
+function orderBy(query: ProductQuery, table = 'products.', column = SORT_COLUMNS[query.sort]) {
   const direction = query.order === 'asc' ? 'ASC' : 'DESC';
-  return `ORDER BY ${SORT_COLUMNS[query.sort]} ${direction}, id ${direction}`;
+  return `ORDER BY ${column} ${direction}, ${table}id ${direction}`;
 }
 
 /** [word, next string after every string starting with word) in code point order. */

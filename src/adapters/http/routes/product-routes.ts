@@ -2,7 +2,7 @@ import { Router } from '@koa/router';
 import type { GetProduct } from '../../../application/get-product.js';
 import type { ListProducts } from '../../../application/list-products.js';
 import type { ReadThroughCache } from '../../../application/read-through-cache.js';
-import { sortValueOf } from '../../../domain/product-query.js';
+import { detailTags, listingTags } from '../../../domain/catalog-tags.js';
 import type { CursorCodec } from '../cursor-codec.js';
 import type { HttpMetrics } from '../http-metrics.js';
 import { ListingRequests } from '../listing-requests.js';
@@ -31,11 +31,12 @@ export function productRoutes({ listProducts, getProduct, cache, cursors, metric
     const cached = await cache.get(cacheKey, async () => {
       const after = input.cursor === undefined ? undefined : cursors.decode(input.cursor, fingerprint);
       const page = await listProducts.execute({ ...query, after });
-      const last = page.items.at(-1);
-      const nextCursor =
-        page.hasMore && last ? cursors.encode({ value: sortValueOf(last, query.sort), id: last.id }, fingerprint) : null;
+      const nextCursor = page.next ? cursors.encode(page.next, fingerprint) : null;
+      // A search page that stopped at its scan budget: shorter than the limit, yet more may follow.
+      const partial = page.next !== null && page.items.length < query.limit;
       return withEtag(
-        JSON.stringify({ data: page.items.map(productJson), page: { limit: query.limit, nextCursor, hasMore: page.hasMore } }),
+        JSON.stringify({ data: page.items.map(productJson), page: { limit: query.limit, nextCursor, hasMore: page.next !== null, partial } }),
+        listingTags(query, page.items),
       );
     }, { admit });
     metrics.cacheResults.inc({ route: '/api/products', result: cached.status });
@@ -45,9 +46,10 @@ export function productRoutes({ listProducts, getProduct, cache, cursors, metric
   router.get('/api/products/:id', async (ctx) => {
     validate(EmptyQuerySchema, ctx.query, 'query');
     const { id } = validate(ProductIdParamsSchema, ctx.params, 'path');
-    const cached = await cache.get(`product:${id}`, async () =>
-      withEtag(JSON.stringify(productJson(await getProduct.execute(id)))),
-    );
+    const cached = await cache.get(`product:${id}`, async () => {
+      const product = await getProduct.execute(id);
+      return withEtag(JSON.stringify(productJson(product)), detailTags(product));
+    });
     metrics.cacheResults.inc({ route: '/api/products/:id', result: cached.status });
     sendCached(ctx, cached);
   });

@@ -18,6 +18,13 @@ export const ProductPageSchema = z.object({
   page: z.object({
     limit: z.number().int().min(1).max(100),
     nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page.'),
-    hasMore: z.boolean(),
+    hasMore: z.boolean().describe('True when the listing goes on after this page (nextCursor is set).'),
+    partial: z
+      .boolean()
+      .describe(
+        'True when a search page holds fewer than `limit` products, possibly none, yet hasMore is true: '
+          + 'each page examines a bounded number of products, and this one ran out of that budget before '
+          + 'it filled. Nothing is skipped; follow nextCursor to continue the search from where it stopped.',
+      ),
   }),
 });
