@@ -76,14 +76,56 @@ const url = (protocols: string[]) =>
     }
   }, `must be a URL with scheme ${protocols.join(' or ')}`);
 
+// Comma-separated URLs (replicas, cluster seed nodes).
+const urlList = (protocols: string[]) =>
+  z
+    .string()
+    .transform((list) => list.split(',').map((item) => item.trim()).filter((item) => item !== ''))
+    .pipe(z.array(url(protocols)).min(1, 'must list at least one URL'));
+
+// Comma-separated host:port pairs (Sentinels).
+const hostPortList = z
+  .string()
+  .transform((list) => list.split(',').map((item) => item.trim()).filter((item) => item !== ''))
+  .pipe(
+    z
+      .array(z.string().regex(/^[^\s:,]+:\d{1,5}$/, 'must be host:port'))
+      .min(1, 'must list at least one host:port')
+      .transform((items) => items.map((item) => ({ host: item.slice(0, item.lastIndexOf(':')), port: Number(item.slice(item.lastIndexOf(':') + 1)) }))),
+  );
+
 const EnvSchema = z.object({
   PORT: int(0, 65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // mock: a development deployment that uses the bundled mock partner and its published secrets,
+  // whatever the database (`npm start` runs the mock). auto: only on the embedded default (no DATABASE_URL).
+  PARTNER_MODE: z.enum(['auto', 'mock']).default('auto'),
+  // /metrics: on the service's port (unset), on a port of its own (METRICS_PORT), or not at all.
+  METRICS_ENABLED: bool.default(true),
+  METRICS_PORT: int(1, 65535).optional(),
+  DOCS_ENABLED: bool.default(true),
   DATABASE_URL: url(['mysql:', 'mariadb:']).optional(),
+  // Read replicas for listings, detail and search (README, Scaling out); writes stay on DATABASE_URL.
+  DATABASE_READ_URLS: urlList(['mysql:', 'mariadb:']).optional(),
+  // A replica further behind than this is skipped (reads go to another replica or the primary).
+  DATABASE_READ_MAX_LAG_SECONDS: int(1, 3_600).default(5),
   DATABASE_POOL_SIZE: int(1, 200).default(DEFAULT_DATABASE_POOL_SIZE),
+  // The bulkheads (README, Reliability): catalogue reads and event writes have pools of their own;
+  // a request that gets no connection within its pool's wait is shed (503 overloaded).
+  DATABASE_POOL_WAIT_MS: int(1, 60_000).default(1_000),
+  DATABASE_WRITE_POOL_SIZE: int(1, 200).default(4),
+  DATABASE_WRITE_POOL_WAIT_MS: int(1, 120_000).default(10_000),
+  // max_statement_time of every service statement (MariaDB; max_execution_time, SELECTs only, on MySQL).
+  DATABASE_STATEMENT_TIMEOUT_MS: int(10, 600_000).default(5_000),
+  // A request still running after this is cancelled: its statements are killed, it answers 503.
+  REQUEST_DEADLINE_MS: int(100, 600_000).default(20_000),
   SQLITE_FILE: z.string().min(1).default('./data/farmlokal.sqlite'),
   REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  // Or a Redis Cluster (seed nodes) or a Sentinel-managed primary; at most one of the three topologies.
+  REDIS_CLUSTER_URLS: urlList(['redis:', 'rediss:']).optional(),
+  REDIS_SENTINELS: hostPortList.optional(),
+  REDIS_SENTINEL_NAME: z.string().min(1).optional(),
   REDIS_KEY_PREFIX: z.string().default('farmlokal:'),
   MIGRATE_ON_START: bool.default(true),
   SEED_DEMO: bool.default(true),
@@ -147,6 +189,8 @@ const EnvSchema = z.object({
 
 export type Config = Readonly<z.infer<typeof EnvSchema>> & {
   readonly usesDevelopmentCursorSecret: boolean;
+  /** The embedded default (no DATABASE_URL) or PARTNER_MODE=mock: development conveniences allowed. */
+  readonly development: boolean;
 };
 
 /** Pure: reads only `env`. Throws ConfigError naming each bad key. Empty values count as unset. */
@@ -162,9 +206,19 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   }
   const config = parsed.data;
   const problems: string[] = [];
-  if (config.WORKERS > 1 && (!config.DATABASE_URL || !config.REDIS_URL)) {
+  const redisTopologies = (['REDIS_URL', 'REDIS_CLUSTER_URLS', 'REDIS_SENTINELS'] as const).filter((key) => config[key] !== undefined);
+  if (redisTopologies.length > 1) {
+    problems.push(`${redisTopologies.join(', ')}: set only one of REDIS_URL, REDIS_CLUSTER_URLS, REDIS_SENTINELS (one Redis deployment)`);
+  }
+  if (config.REDIS_SENTINELS && !config.REDIS_SENTINEL_NAME) {
+    problems.push('REDIS_SENTINEL_NAME: required when REDIS_SENTINELS is set (the master name the Sentinels monitor)');
+  }
+  if (config.DATABASE_READ_URLS && !config.DATABASE_URL) {
+    problems.push('DATABASE_READ_URLS: needs DATABASE_URL (the primary every write goes to)');
+  }
+  if (config.WORKERS > 1 && (!config.DATABASE_URL || redisTopologies.length === 0)) {
     problems.push(
-      'WORKERS: more than one worker needs DATABASE_URL and REDIS_URL; the embedded SQLite file and in-process caches are correct for a single process only',
+      'WORKERS: more than one worker needs DATABASE_URL and Redis (REDIS_URL, REDIS_CLUSTER_URLS or REDIS_SENTINELS); the embedded SQLite file and in-process caches are correct for a single process only',
     );
   }
   if (config.OAUTH_TOKEN_URL) {
@@ -190,6 +244,16 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   if (config.HTTP_REQUEST_TIMEOUT_MS < config.HTTP_HEADERS_TIMEOUT_MS) {
     problems.push('HTTP_REQUEST_TIMEOUT_MS: must be at least HTTP_HEADERS_TIMEOUT_MS (the headers are part of the request)');
   }
+  if (config.REQUEST_DEADLINE_MS <= config.DATABASE_WRITE_POOL_WAIT_MS) {
+    problems.push('REQUEST_DEADLINE_MS: must exceed DATABASE_WRITE_POOL_WAIT_MS, or a queued webhook is cancelled before it could be shed');
+  }
+  if (config.METRICS_PORT !== undefined && config.METRICS_PORT === config.PORT) {
+    problems.push('METRICS_PORT: must differ from PORT (leave it unset to serve /metrics on PORT)');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
-  return { ...config, usesDevelopmentCursorSecret: config.CURSOR_SECRET === DEV_CURSOR_SECRET };
+  return {
+    ...config,
+    usesDevelopmentCursorSecret: config.CURSOR_SECRET === DEV_CURSOR_SECRET,
+    development: !config.DATABASE_URL || config.PARTNER_MODE === 'mock',
+  };
 }
