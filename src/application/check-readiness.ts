@@ -1,4 +1,5 @@
 import { inject, injectable } from 'inversify';
+import type { Clock } from '../domain/ports/clock.js';
 import type { HealthIndicator } from '../domain/ports/health-indicator.js';
 import { TYPES } from '../types.js';
 
@@ -15,15 +16,36 @@ export interface Readiness {
 }
 
 export const READINESS_TIMEOUT_MS = 1_000;
+/** How old an answer may be: a flood of readiness checks costs at most one probe per this interval. */
+export const READINESS_MAX_AGE_MS = 1_000;
 
-/** Asks every dependency at once, each bounded by a short timeout, so readiness never hangs. */
+/**
+ * Asks every dependency at once, each bounded by a short timeout, so readiness never hangs. One
+ * caller probes at a time: the others share its answer, and reuse it for READINESS_MAX_AGE_MS.
+ */
 @injectable()
 export class CheckReadiness {
-  constructor(@inject(TYPES.HealthIndicators) private readonly indicators: readonly HealthIndicator[]) {}
+  private last: { readonly readiness: Readiness; readonly at: number } | undefined;
+  private running: Promise<Readiness> | undefined;
 
-  async execute(timeoutMs = READINESS_TIMEOUT_MS): Promise<Readiness> {
-    const dependencies = await Promise.all(this.indicators.map((i) => this.probe(i, timeoutMs)));
-    return { ready: dependencies.every((d) => d.ok), dependencies };
+  constructor(
+    @inject(TYPES.HealthIndicators) private readonly indicators: readonly HealthIndicator[],
+    @inject(TYPES.Clock) private readonly clock: Clock,
+  ) {}
+
+  execute(): Promise<Readiness> {
+    if (this.last && this.clock.now() - this.last.at < READINESS_MAX_AGE_MS) return Promise.resolve(this.last.readiness);
+    this.running ??= this.probeAll().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async probeAll(): Promise<Readiness> {
+    const dependencies = await Promise.all(this.indicators.map((i) => this.probe(i, READINESS_TIMEOUT_MS)));
+    const readiness = { ready: dependencies.every((d) => d.ok), dependencies };
+    this.last = { readiness, at: this.clock.now() };
+    return readiness;
   }
 
   private async probe(indicator: HealthIndicator, timeoutMs: number): Promise<DependencyStatus> {

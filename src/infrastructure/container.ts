@@ -37,7 +37,12 @@ import type { Config } from './load-config.js';
 
 /** Connections the container's adapters use; the bootstrap owns and closes them. */
 export interface Infrastructure {
+  /** Writes (webhooks, inbox, checkpoints), and everything else when the two below are absent. */
   readonly knex: Knex;
+  /** The catalogue read pool (a bulkhead of its own, see createDatabasePools); absent: `knex`. */
+  readonly readKnex?: Knex;
+  /** The readiness probe's own connection; absent: `knex`. */
+  readonly healthKnex?: Knex;
   /** Absent on the embedded default: Redis-backed ports then use in-process adapters. */
   readonly redis?: RedisClient;
   /** A second Redis connection for the cache's invalidation channel; absent: no near cache tier. */
@@ -64,7 +69,7 @@ export function buildContainer(config: Config, infra: Infrastructure, overrides:
   bind('Logger', () => logger);
   bind('Clock', () => systemClock);
   bind('TokenProvider', () => createTokenProvider(config, { redis, logger, clock: systemClock, registry: infra.registry }));
-  bind('ProductRepository', () => new KnexProductRepository(knex));
+  bind('ProductRepository', () => new KnexProductRepository(infra.readKnex ?? knex));
   bind('CatalogCache', () => {
     if (!redis) return new InMemoryCatalogCache();
     const shared = new RedisCatalogCache(redis, prefix);
@@ -103,7 +108,7 @@ export function buildContainer(config: Config, infra: Infrastructure, overrides:
     leaseMs: 5_000,
   }));
   bind<HealthIndicator[]>('HealthIndicators', () => [
-    new KnexHealthIndicator(knex),
+    new KnexHealthIndicator(infra.healthKnex ?? knex),
     redis ? new RedisHealthIndicator(redis) : new AlwaysUpHealthIndicator('cache (in-process)'),
   ]);
 

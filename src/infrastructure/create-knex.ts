@@ -8,7 +8,17 @@ export const MIGRATIONS_DIRECTORY = fileURLToPath(new URL('../../migrations', im
 
 type DatabaseSettings = Pick<Config, 'DATABASE_URL' | 'SQLITE_FILE'> & Partial<Pick<Config, 'DATABASE_POOL_SIZE'>>;
 
-export function knexConfig(config: DatabaseSettings): Knex.Config {
+/** One MySQL pool's shape; without one, a pool of DATABASE_POOL_SIZE and no statement limit (CLIs). */
+export interface PoolSettings {
+  readonly min: number;
+  readonly max: number;
+  /** How long a caller waits for a connection before the acquire fails. */
+  readonly acquireTimeoutMs: number;
+  /** The session's max_statement_time; 0: none. */
+  readonly statementTimeoutMs: number;
+}
+
+export function knexConfig(config: DatabaseSettings, poolSettings?: PoolSettings): Knex.Config {
   const migrations = { directory: MIGRATIONS_DIRECTORY, loadExtensions: ['.ts', '.js'] };
   if (!config.DATABASE_URL) {
     return {
@@ -20,6 +30,7 @@ export function knexConfig(config: DatabaseSettings): Knex.Config {
   }
   const url = new URL(config.DATABASE_URL);
   const poolSize = config.DATABASE_POOL_SIZE ?? DEFAULT_DATABASE_POOL_SIZE;
+  const pool = poolSettings ?? { min: Math.min(2, poolSize), max: poolSize, acquireTimeoutMs: 2_000, statementTimeoutMs: 0 };
   return {
     client: 'mysql2',
     connection: {
@@ -32,15 +43,38 @@ export function knexConfig(config: DatabaseSettings): Knex.Config {
       bigNumberStrings: false,
       connectTimeout: 2_000,
     },
-    pool: { min: Math.min(2, poolSize), max: poolSize },
-    acquireConnectionTimeout: 2_000,
+    pool: {
+      min: pool.min,
+      max: pool.max,
+      ...(pool.statementTimeoutMs > 0 ? { afterCreate: limitStatementTime(pool.statementTimeoutMs) } : {}),
+    },
+    acquireConnectionTimeout: pool.acquireTimeoutMs,
+    // A shed request (pool full) is answered and counted; Knex's stack trace per shed is noise.
+    log: { warn: (message: string) => (String(message).startsWith('Acquire connection error') ? undefined : console.warn(message)) },
     migrations,
   };
 }
 
+type SessionConnection = { query(sql: string, callback: (error: (Error & { errno?: number }) | null) => void): void };
+
+/**
+ * Every statement of the session is stopped by the server past `ms`: MariaDB's max_statement_time
+ * (seconds, any statement), else MySQL's max_execution_time (milliseconds, SELECTs only).
+ */
+function limitStatementTime(ms: number) {
+  return (connection: SessionConnection, done: (error: Error | null, connection: SessionConnection) => void) => {
+    connection.query(`SET SESSION max_statement_time = ${ms / 1000}`, (error) => {
+      if (error?.errno !== UNKNOWN_SYSTEM_VARIABLE) return done(error, connection);
+      connection.query(`SET SESSION max_execution_time = ${ms}`, (fallbackError) => done(fallbackError, connection));
+    });
+  };
+}
+
+const UNKNOWN_SYSTEM_VARIABLE = 1193;
+
 /** Opens the configured database, creating the MySQL schema or the SQLite file when missing. */
-export async function createKnex(config: DatabaseSettings): Promise<Knex> {
-  const settings = knexConfig(config);
+export async function createKnex(config: DatabaseSettings, poolSettings?: PoolSettings): Promise<Knex> {
+  const settings = knexConfig(config, poolSettings);
   if (config.DATABASE_URL) {
     await ensureMysqlDatabase(settings);
   } else if (config.SQLITE_FILE !== ':memory:') {

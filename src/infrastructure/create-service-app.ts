@@ -87,6 +87,7 @@ function edgeOptions(config: Config, redis: RedisClient | undefined): HttpEdgeOp
     trustProxy: config.TRUST_PROXY,
     cors: { origins: config.CORS_ORIGINS },
     hstsMaxAgeSeconds: config.HSTS_MAX_AGE_SECONDS,
+    requestDeadlineMs: config.REQUEST_DEADLINE_MS,
     requestLimits: { maxUrlLength: config.HTTP_MAX_URL_LENGTH, maxQueryParameters: config.HTTP_MAX_QUERY_PARAMS },
     rateLimiters: {
       ...(publicLimiter ? { public: publicLimiter } : {}),

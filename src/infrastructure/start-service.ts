@@ -8,7 +8,7 @@ import { RegisterPartnerWebhook } from '../application/register-partner-webhook.
 import type { ProductRepository } from '../domain/ports/product-repository.js';
 import { TYPES } from '../types.js';
 import { buildContainer, type Overrides } from './container.js';
-import { createKnex } from './create-knex.js';
+import { createDatabasePools } from './create-database-pools.js';
 import { createLogger } from './create-logger.js';
 import { acquireEmbeddedInstanceLock } from './embedded-instance-lock.js';
 import { createRedisClient, createRedisSubscriber } from './create-redis-client.js';
@@ -21,7 +21,11 @@ import { seedDemoCatalog } from './seed/seed-demo-catalog.js';
 export interface RunningService {
   readonly server: Server;
   readonly url: string;
-  /** Drains and stops: readiness 503, no new connections, in-flight requests finish, then pools close. */
+  /**
+   * Drains and stops within about SHUTDOWN_TIMEOUT_MS: readiness 503, no new connections, in-flight
+   * requests finish; past the drain deadline their connections close, their statements are killed
+   * and the pools close.
+   */
   shutdown(reason: string): Promise<void>;
 }
 
@@ -37,12 +41,17 @@ export interface StartOptions {
 export async function startService(config: Config, options: StartOptions = {}): Promise<RunningService> {
   const logger = options.logger ?? createLogger(config);
   describeBackends(config, logger);
-  const knex = await createKnex(config);
+  const pools = await createDatabasePools(config);
+  const knex = pools.write;
   const releaseInstanceLock = config.DATABASE_URL ? () => undefined : acquireEmbeddedInstanceLock(config.SQLITE_FILE);
   const redis = config.REDIS_URL ? await createRedisClient(config.REDIS_URL, logger) : undefined;
   const redisSubscriber = redis && config.CACHE_NEAR_ENTRIES > 0 ? createRedisSubscriber(redis, logger) : undefined;
   const registry = new Registry();
-  const container = buildContainer(config, { knex, redis, redisSubscriber, logger, registry }, options.overrides);
+  const container = buildContainer(
+    config,
+    { knex, readKnex: pools.read, healthKnex: pools.health, redis, redisSubscriber, logger, registry },
+    options.overrides,
+  );
 
   if (options.prepareDatabase ?? true) {
     if (config.MIGRATE_ON_START) {
@@ -81,8 +90,10 @@ export async function startService(config: Config, options: StartOptions = {}): 
       shuttingDown = true;
       registration.abort();
       logger.info({ reason }, 'shutting down: readiness is 503, finishing in-flight requests');
-      await closeServer(server, config.SHUTDOWN_TIMEOUT_MS, logger);
-      await knex.destroy();
+      // The drain gets most of the bound; the rest cancels what still runs and closes the pools.
+      const cancelGraceMs = Math.min(1_000, Math.floor(config.SHUTDOWN_TIMEOUT_MS / 4));
+      await closeServer(server, config.SHUTDOWN_TIMEOUT_MS - cancelGraceMs, logger);
+      await pools.destroy(cancelGraceMs);
       if (redis?.isOpen) redis.destroy();
       if (redisSubscriber?.isOpen) redisSubscriber.destroy();
       releaseInstanceLock();
@@ -119,7 +130,7 @@ async function closeServer(server: Server, timeoutMs: number, logger: Logger) {
   // Keep-alive connections that finish a request while draining are closed as they go idle.
   const idleSweep = setInterval(() => server.closeIdleConnections(), 100);
   const deadline = setTimeout(() => {
-    logger.warn({ timeoutMs }, 'shutdown deadline reached; closing remaining connections');
+    logger.warn({ timeoutMs }, 'shutdown deadline reached; closing remaining connections and cancelling their statements');
     server.closeAllConnections();
   }, timeoutMs);
   try {

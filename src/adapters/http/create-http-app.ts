@@ -31,6 +31,8 @@ export interface HttpEdgeOptions {
   readonly requestLimits?: RequestLimitOptions;
   /** Limiters per budget (see rateLimitBudgetFor); none: no rate limiting. */
   readonly rateLimiters?: Partial<Record<RateLimitBudget, RateLimiterAbstract>>;
+  /** A request still running after this many ms is cancelled (its signal aborts); default: none. */
+  readonly requestDeadlineMs?: number;
   /** When given, the app refuses to start unless every served route has a spec and every spec a route. */
   readonly routeSpecs?: readonly RouteSpec[];
 }
@@ -45,7 +47,7 @@ export function createHttpApp({ logger, metrics, routers, edge = {} }: HttpAppDe
   // appended) are believed; anything the client put before them is ignored.
   const app = new Koa({ proxy: trustProxy !== false && trustProxy !== 0, maxIpsCount: typeof trustProxy === 'number' ? trustProxy : 0 });
   app.silent = true;
-  app.use(requestContext(logger, metrics));
+  app.use(requestContext(logger, metrics, { deadlineMs: edge.requestDeadlineMs }));
   app.use(securityHeaders({ hstsMaxAgeSeconds: edge.hstsMaxAgeSeconds ?? 0 }));
   app.use(problemHandler());
   // CORS first, so a browser can read the edge's refusals (414, 429) too.

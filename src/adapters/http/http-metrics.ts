@@ -5,6 +5,7 @@ export class HttpMetrics {
   readonly requestDuration: Histogram<'method' | 'route' | 'status'>;
   readonly cacheResults: Counter<'route' | 'result'>;
   readonly rateLimitDecisions: Counter<'budget' | 'decision'>;
+  readonly requestsShed: Counter<'route' | 'reason'>;
 
   constructor(readonly registry: Registry, options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
@@ -25,6 +26,12 @@ export class HttpMetrics {
       name: 'http_rate_limit_decisions_total',
       help: 'Rate-limit decisions by budget (public, webhook) and decision (allowed, limited, failed_open)',
       labelNames: ['budget', 'decision'],
+      registers: [registry],
+    });
+    this.requestsShed = new Counter({
+      name: 'http_requests_shed_total',
+      help: 'Requests answered 503 overloaded because they could not start in time, by route template and the bulkhead that was full',
+      labelNames: ['route', 'reason'],
       registers: [registry],
     });
   }

@@ -1,4 +1,5 @@
 import { DependencyUnavailableError } from '../../domain/errors/dependency-unavailable-error.js';
+import { StatementGuard } from './statement-guard.js';
 
 const CONNECTION_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE',
@@ -6,13 +7,17 @@ const CONNECTION_CODES = new Set([
 ]);
 
 /**
- * Runs a database call, turning "cannot reach the database" into DependencyUnavailableError (a 503
- * the client may retry) while every other failure, a bug, stays what it is.
+ * Runs a database call and says what its failure means: what the statement guard found (a full
+ * pool is OverloadedError, a statement past its deadline DeadlineExceededError, a cancelled one
+ * WorkCancelledError), "cannot reach the database" DependencyUnavailableError (a 503 the client
+ * may retry), and every other failure, a bug, stays what it is.
  */
 export async function databaseCall<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
+    const meaning = StatementGuard.meaningOf(error);
+    if (meaning !== error) throw meaning;
     if (isUnreachable(error)) throw new DependencyUnavailableError('database', { cause: error, retryAfterSeconds: 2 });
     throw error;
   }

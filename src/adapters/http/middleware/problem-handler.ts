@@ -1,9 +1,12 @@
 import { STATUS_CODES } from 'node:http';
 import type { Context, Middleware } from 'koa';
 import { DomainError } from '../../../domain/errors/domain-error.js';
+import { DeadlineExceededError } from '../../../domain/errors/deadline-exceeded-error.js';
 import { DependencyUnavailableError } from '../../../domain/errors/dependency-unavailable-error.js';
 import { EventInProgressError } from '../../../domain/errors/event-in-progress-error.js';
 import { InvalidQueryError } from '../../../domain/errors/invalid-query-error.js';
+import { OverloadedError } from '../../../domain/errors/overloaded-error.js';
+import { WorkCancelledError } from '../../../domain/errors/work-cancelled-error.js';
 import { HttpProblem } from '../http-problem.js';
 import { DOMAIN_ERROR_STATUS, problemType } from '../problem-types.js';
 
@@ -53,7 +56,13 @@ function toProblem(ctx: Context, error: unknown): HttpProblem {
       extras.headers = { 'Retry-After': String(error.retryAfterSeconds) };
       ctx.state.logger?.warn({ err: error }, 'dependency unavailable');
     }
-    if (error instanceof EventInProgressError) extras.headers = { 'Retry-After': String(error.retryAfterSeconds) };
+    if (error instanceof EventInProgressError || error instanceof DeadlineExceededError || error instanceof WorkCancelledError) {
+      extras.headers = { 'Retry-After': String(error.retryAfterSeconds) };
+    }
+    if (error instanceof OverloadedError) {
+      extras.headers = { 'Retry-After': String(error.retryAfterSeconds) };
+      ctx.state.shedBy = error.bulkhead;
+    }
     return new HttpProblem(status, title, error.message, extras);
   }
   const status = statusOf(error);

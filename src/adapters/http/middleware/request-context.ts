@@ -40,6 +40,7 @@ export function requestContext(logger: Logger, metrics: HttpMetrics, options: Re
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = typeof ctx._matchedRoute === 'string' ? ctx._matchedRoute : 'unmatched';
       metrics.requestDuration.observe({ method: ctx.method, route, status: String(ctx.status) }, seconds);
+      if (ctx.state.shedBy) metrics.requestsShed.inc({ route, reason: ctx.state.shedBy });
       if (logger.isLevelEnabled('info')) {
         ctx.state.logger.info(
           { method: ctx.method, route, url: ctx.url, status: ctx.status, ms: Math.round(seconds * 1e4) / 10 },
@@ -67,4 +68,7 @@ class RequestState {
   set logger(replacement: Logger) {
     this.#logger = replacement;
   }
+
+  /** Set by the problem handler when the request was shed: the bulkhead that had no room. */
+  shedBy: string | undefined;
 }
