@@ -1,81 +1,23 @@
-import cluster from 'node:cluster';
 import { config as loadDotenv } from 'dotenv';
-import { clusterMetricsSource, serveClusterMetrics } from './cluster-metrics.js';
 import { ConfigError } from './config-error.js';
-import { createKnex } from './create-knex.js';
-import { createLogger } from './create-logger.js';
+import { developmentSecretProblems } from './development-secrets.js';
 import { loadConfig, type Config } from './load-config.js';
-import { migrateLatest } from './migrate.js';
-import { startService } from './start-service.js';
 
+// The service's entry point (`node dist/src/infrastructure/main.js`). The configuration is checked
+// before the database drivers, Koa and the container are even loaded, so a bad key fails at once
+// with every bad key named, and nothing else.
 loadDotenv({ quiet: true });
 
 let config: Config;
 try {
   config = loadConfig(process.env);
+  const refused = developmentSecretProblems(config);
+  if (refused.length > 0) throw new ConfigError(refused);
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   console.error(error.message);
   process.exit(1);
 }
 
-const logger = createLogger(config);
-
-try {
-  if (cluster.isPrimary && config.WORKERS > 1) {
-    await runPrimary(config);
-  } else {
-    await runInstance(config, cluster.isWorker);
-  }
-} catch (error) {
-  logger.fatal({ err: error }, `cannot start: ${(error as Error).message}`);
-  process.exit(1);
-}
-
-async function runInstance(config: Config, inCluster: boolean) {
-  const service = await startService(config, {
-    logger,
-    prepareDatabase: !inCluster,
-    metricsSource: inCluster ? (registry) => clusterMetricsSource(registry) : undefined,
-  });
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      service.shutdown(signal).then(
-        () => process.exit(0),
-        (error) => {
-          logger.error({ err: error }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
-    });
-  }
-}
-
-async function runPrimary(config: Config) {
-  if (config.MIGRATE_ON_START) {
-    const knex = await createKnex(config);
-    try {
-      await migrateLatest(knex);
-    } finally {
-      await knex.destroy();
-    }
-  }
-  logger.info({ workers: config.WORKERS }, 'starting workers sharing one port');
-  let stopping = false;
-  serveClusterMetrics(logger);
-  for (let i = 0; i < config.WORKERS; i += 1) cluster.fork();
-  cluster.on('exit', (worker, code) => {
-    if (stopping) {
-      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
-      return;
-    }
-    logger.error({ pid: worker.process.pid, code }, 'worker exited; starting a replacement');
-    cluster.fork();
-  });
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      stopping = true;
-      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
-    });
-  }
-}
+const { runService } = await import('./run-service.js');
+await runService(config);

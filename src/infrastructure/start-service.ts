@@ -114,7 +114,9 @@ function describeBackends(config: Config, logger: Logger) {
   if (config.OAUTH_TOKEN_URL) {
     logger.info({ tokenUrl: config.OAUTH_TOKEN_URL, clientAuth: config.OAUTH_CLIENT_AUTH }, 'partner authentication: OAuth2 client credentials');
   } else {
-    logger.warn('no OAUTH_TOKEN_URL: partner calls fail until one is set; `npm start` runs the bundled mock partner for this');
+    logger.warn(
+      'partner not configured: partner features are off (availability answers 503, webhook deliveries 401); set OAUTH_TOKEN_URL, OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET and PARTNER_API_URL, or for development PARTNER_MODE=mock with `npm start`',
+    );
   }
   if (config.WEBHOOK_SECRETS.length === 0) {
     logger.warn('no WEBHOOK_SECRETS: every partner webhook delivery is refused with 401 until one is set');

@@ -17,7 +17,8 @@ export interface ServiceProcess {
  */
 export async function startServiceProcess(env: Record<string, string>, timeoutMs = 30_000): Promise<ServiceProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/infrastructure/main.ts'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', WORKERS: '1', ...env },
+    // A cursor secret of its own: outside development (DATABASE_URL) the published default is refused.
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', WORKERS: '1', CURSOR_SECRET: 'service-process-test-cursor-secret', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let head = '';

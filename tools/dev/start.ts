@@ -1,22 +1,35 @@
 import cluster from 'node:cluster';
 import { config as loadDotenv } from 'dotenv';
-import { pino } from 'pino';
+import { ConfigError } from '../../src/infrastructure/config-error.js';
+import { createLogger } from '../../src/infrastructure/create-logger.js';
+import { loadConfig, type Config } from '../../src/infrastructure/load-config.js';
 import { DEV_CLIENT } from '../mock-partner/dev-credentials.js';
 import { DEV_WEBHOOK_SECRET } from '../mock-partner/dev-webhook-secret.js';
 import { startMockPartner } from '../mock-partner/start-mock-partner.js';
 
-// `npm start`: the service, plus the bundled mock partner when no partner is configured. The mock
-// lives out here because src/ never imports tools/; the service only sees the settings below.
-// It runs in this process and stops when the process exits, after the service has drained.
+// `npm start` (compiled, via tools/dev/npm-start.mjs) and `npm run dev` (tsx): the service, plus
+// the bundled mock partner in development only: on the embedded default (no DATABASE_URL) when no
+// partner is configured, or whenever PARTNER_MODE=mock. The mock lives out here because src/ never
+// imports tools/; the service only sees the settings below. It runs in this process and stops when
+// the process exits, after the service has drained.
 loadDotenv({ quiet: true });
 
-if (cluster.isPrimary && !process.env.OAUTH_TOKEN_URL?.trim()) {
-  const logger = pino({ level: process.env.LOG_LEVEL?.trim() || 'info', base: { pid: process.pid } });
+let config: Config;
+try {
+  config = loadConfig(process.env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
+
+const mockWanted = config.PARTNER_MODE === 'mock' || (!config.DATABASE_URL && !config.OAUTH_TOKEN_URL);
+if (cluster.isPrimary && mockWanted) {
+  const logger = createLogger(config);
   const port = Number(process.env.MOCK_PARTNER_PORT?.trim() || 0);
-  const servicePort = process.env.PORT?.trim() || '3000';
   const mock = await startMockPartner({ port });
-  if (process.env.PARTNER_API_URL?.trim()) {
-    logger.warn('PARTNER_API_URL is set but OAUTH_TOKEN_URL is not; pointing both at the bundled mock partner');
+  if (config.OAUTH_TOKEN_URL || config.PARTNER_API_URL) {
+    logger.warn('PARTNER_MODE=mock or no OAUTH_TOKEN_URL: the partner settings given are replaced by the bundled mock partner');
   }
   // Cluster workers inherit these, so they use this one mock instead of starting their own.
   Object.assign(process.env, {
@@ -24,15 +37,15 @@ if (cluster.isPrimary && !process.env.OAUTH_TOKEN_URL?.trim()) {
     OAUTH_CLIENT_ID: DEV_CLIENT.id,
     OAUTH_CLIENT_SECRET: DEV_CLIENT.secret,
     PARTNER_API_URL: mock.url,
-    // API B: the mock signs with its development secret and delivers to this service's webhook.
-    WEBHOOK_SECRETS: process.env.WEBHOOK_SECRETS?.trim() || DEV_WEBHOOK_SECRET,
-    ...(process.env.WEBHOOK_PUBLIC_URL?.trim() || servicePort === '0'
+    // API B: the mock signs with its published development secret and delivers to this service.
+    WEBHOOK_SECRETS: config.WEBHOOK_SECRETS.length > 0 ? config.WEBHOOK_SECRETS.join(',') : DEV_WEBHOOK_SECRET,
+    ...(config.WEBHOOK_PUBLIC_URL || config.PORT === 0
       ? {}
-      : { WEBHOOK_PUBLIC_URL: `http://127.0.0.1:${servicePort}/api/webhooks/partner` }),
+      : { WEBHOOK_PUBLIC_URL: `http://127.0.0.1:${config.PORT}/api/webhooks/partner` }),
   });
   logger.info(
     { mockPartner: mock.url, tokenUrl: process.env.OAUTH_TOKEN_URL },
-    'no OAUTH_TOKEN_URL: started the bundled mock partner; partner settings point at it',
+    'development: started the bundled mock partner (published secrets); partner settings point at it',
   );
 }
 

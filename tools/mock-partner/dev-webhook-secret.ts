@@ -1,2 +1,2 @@
 /** The secret the mock signs deliveries with by default; `npm start` gives it to the service as WEBHOOK_SECRETS. */
-export const DEV_WEBHOOK_SECRET = 'whsec_ZmFybWxva2FsLWRldi13ZWJob29rLXNlY3JldA==';
+export { DEVELOPMENT_WEBHOOK_SECRET as DEV_WEBHOOK_SECRET } from '../../src/infrastructure/development-secrets.js';
