@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
+import { READINESS_MAX_AGE_MS } from '../../src/application/check-readiness.js';
 import type { HealthIndicator } from '../../src/domain/ports/health-indicator.js';
 import { buildContainer } from '../../src/infrastructure/container.js';
 import { createKnex } from '../../src/infrastructure/create-knex.js';
@@ -52,6 +53,23 @@ describe('Health and metrics endpoints', () => {
       expect(JSON.stringify(problem)).to.not.contain('10.1.2.3');
     } finally {
       await failing.close();
+    }
+  });
+
+  it('GET /readyz, when 256 clients ask at once, probes each dependency once and answers all of them from that probe', async () => {
+    const probes = { count: 0 };
+    const counted: HealthIndicator = { name: 'database', check: async () => void (probes.count += 1) };
+    const clock = { now: () => 1_000_000 };
+    const flooded = await startTestService({ HealthIndicators: [counted], Clock: clock });
+    try {
+      const answers = await Promise.all(Array.from({ length: 256 }, () => fetch(`${flooded.url}/readyz`).then((r) => r.status)));
+      expect(answers.filter((status) => status === 200)).to.have.length(256);
+      expect(probes.count).to.equal(1);
+      clock.now = () => 1_000_000 + READINESS_MAX_AGE_MS;
+      await Promise.all(Array.from({ length: 16 }, () => fetch(`${flooded.url}/readyz`)));
+      expect(probes.count, 'one more probe once the answer is a second old').to.equal(2);
+    } finally {
+      await flooded.close();
     }
   });
 

@@ -8,6 +8,9 @@ import type { ProductRepository } from '../../src/domain/ports/product-repositor
 import { loadConfig } from '../../src/infrastructure/load-config.js';
 import { startService } from '../../src/infrastructure/start-service.js';
 import { tiedProducts } from '../support/product-fixtures.js';
+import { lockedStatements, waitUntil } from '../support/process-list.js';
+import { createTestDatabase } from '../support/services.js';
+import { lockTable } from '../support/table-lock.js';
 import { jsonOf } from '../support/test-service.js';
 
 describe('Graceful shutdown', function () {
@@ -49,6 +52,36 @@ describe('Graceful shutdown', function () {
     expect(response.status).to.equal(200);
     expect((await jsonOf(response)).data).to.have.length(2);
     await stopped;
+  });
+
+  it('shutdown, when a statement is in flight that nothing but a cancellation would end, completes and leaves no statement on MariaDB', async () => {
+    const database = await createTestDatabase('farmlokal_shutdown');
+    try {
+      const config = loadConfig({
+        DATABASE_URL: database.url,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'silent',
+        WEBHOOK_REGISTER_ON_START: 'false',
+        SHUTDOWN_TIMEOUT_MS: '1000',
+        DATABASE_STATEMENT_TIMEOUT_MS: '600000',
+        REQUEST_DEADLINE_MS: '600000',
+      });
+      const service = await startService(config);
+      const lock = await lockTable(database.url, 'products');
+      try {
+        const answer = fetch(`${service.url}/api/products?limit=3`).then((r) => r.status, () => 'connection closed');
+        expect(await waitUntil(async () => (await lockedStatements(database.knex, database.name)) === 1), 'the query runs').to.equal(true);
+        // The lock is still held: without the bound the shutdown would wait for it forever.
+        await service.shutdown('test');
+        expect(await answer).to.be.oneOf([503, 'connection closed']);
+        expect(await lockedStatements(database.knex, database.name)).to.equal(0);
+      } finally {
+        await lock.release();
+      }
+    } finally {
+      await database.drop();
+    }
   });
 
   it('the process, when sent SIGTERM, drains and exits with code 0', async () => {

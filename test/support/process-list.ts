@@ -17,3 +17,12 @@ export async function waitUntil(condition: () => Promise<boolean>, attempts = 40
   }
   return condition();
 }
+
+/** How many statements on `database` wait for a table lock (see lockTable) right now. */
+export async function lockedStatements(knex: Knex, database: string): Promise<number> {
+  const [rows] = (await knex.raw(
+    "SELECT COUNT(*) AS n FROM information_schema.processlist WHERE db = ? AND command = 'Query' AND state LIKE '%metadata lock%'",
+    [database],
+  )) as [Array<{ n: number | string }>];
+  return Number(rows[0]?.n ?? 0);
+}
