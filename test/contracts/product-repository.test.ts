@@ -6,7 +6,7 @@ import { createTestDatabase } from '../support/services.js';
 import { describeProductRepositoryContract } from './product-repository.contract.js';
 
 // Low enough that the fixture's words are common and its searches run out of budget mid-listing.
-const SMALL_LIMITS = { rareTermLimit: 5, scanBudget: 10 };
+const SMALL_LIMITS = { rareTermLimit: 5, scanBudget: 30 };
 
 describeProductRepositoryContract('in-memory', async () => ({
   repository: new InMemoryProductRepository(),

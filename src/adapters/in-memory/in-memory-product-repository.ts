@@ -22,9 +22,10 @@ export class InMemoryProductRepository implements ProductRepository {
   private nextId = 1;
 
   /**
-   * @param scanBudget the most products a search page examines, as KnexProductRepository's sort
-   * index walk does: a page may then end early, at the last product examined. Unbounded by
-   * default (memory holds every product anyway); tests lower it to exercise short pages.
+   * @param scanBudget the most product reads a search page spends, as KnexProductRepository's
+   * sort index walk does (a product and each of its word checks is one read, so a page examines
+   * scanBudget / (1 + words) products): a page may then end early, at the last product examined.
+   * Unbounded by default (memory holds every product anyway); tests lower it for short pages.
    */
   constructor(
     private readonly now: () => number = Date.now,
@@ -42,7 +43,7 @@ export class InMemoryProductRepository implements ProductRepository {
       .filter(({ product: p }) => !query.after || direction * (compareValues(key(p), query.after.value) || p.id - query.after.id) > 0)
       .sort((a, b) => compare(a.product, b.product));
     const budgeted = query.words.length > 0 || (query.sort !== 'price' && (query.minPricePaise !== undefined || query.maxPricePaise !== undefined));
-    const examined = budgeted ? ordered.slice(0, this.scanBudget) : ordered;
+    const examined = budgeted ? ordered.slice(0, Math.max(1, Math.floor(this.scanBudget / (1 + query.words.length)))) : ordered;
     const matches = examined.filter((entry) => matchesFilters(entry, query)).map((entry) => entry.product);
     const items = matches.slice(0, query.limit);
     if (matches.length > query.limit) return { items, next: position(items.at(-1)!) };

@@ -12,9 +12,9 @@ import { PRODUCT_COLUMNS, ProductRows, type ProductRow } from './product-rows.js
  * Below this many term-index entries a search word is "rare": its products are fetched through the
  * term index and sorted, a complete page. Above it, the sort index is walked on a budget.
  */
-export const RARE_TERM_LIMIT = 2_000;
+export const RARE_TERM_LIMIT = 1_000;
 /** The most products one search page examines on the sort index (see ProductPageReader). */
-export const SCAN_BUDGET = 2_000;
+export const SCAN_BUDGET = 1_000;
 /**
  * How long a word's term count is reused. The count only chooses between plans that return the
  * same rows (a word counted rare is read with the same limit and, grown common, scanned instead),

@@ -7,7 +7,10 @@ import { ProductRows, type ProductRow } from './product-rows.js';
 export interface SearchLimits {
   /** A word with fewer term-index entries than this drives its search from its term range. */
   readonly rareTermLimit: number;
-  /** The most products one page examines when it walks the sort index instead. */
+  /**
+   * The most product reads one page spends when it walks the sort index instead: each candidate
+   * costs one read of its row plus one read of its terms per word it is checked for.
+   */
   readonly scanBudget: number;
 }
 
@@ -26,9 +29,9 @@ const CHUNK_GROWTH = 4;
  * - no words, and every row of the index range matches: one statement, the page itself;
  * - a rare word (fewer than rareTermLimit term entries): its term range gives every candidate,
  *   the page is complete, and its cost is below rareTermLimit products;
- * - otherwise the sort index is walked from the position in chunks, at most scanBudget
- *   candidates, each checked by primary key; when the budget runs out first the page ends early
- *   at the last candidate examined, and `next` continues from there.
+ * - otherwise the sort index is walked from the position in chunks, at most
+ *   scanBudget / (1 + words) candidates, each checked by primary key; when the budget runs out
+ *   first the page ends early at the last candidate examined, and `next` continues from there.
  */
 export class ProductPageReader {
   constructor(
@@ -66,9 +69,10 @@ export class ProductPageReader {
     const found: Product[] = [];
     let from = query.after;
     let examined = 0;
-    let chunk = Math.min(this.limits.scanBudget, CHUNK_GROWTH * (query.limit + 1));
+    const budget = Math.max(1, Math.floor(this.limits.scanBudget / (1 + words.length)));
+    let chunk = Math.min(budget, CHUNK_GROWTH * (query.limit + 1));
     for (;;) {
-      const size = Math.min(chunk, this.limits.scanBudget - examined);
+      const size = Math.min(chunk, budget - examined);
       // One candidate more than examined says whether the listing goes on past this chunk.
       const candidates = await this.run<CandidateRow>(candidatesSql(query, from, size + 1, this.mysql));
       const more = candidates.length > size;
@@ -80,7 +84,7 @@ export class ProductPageReader {
       const ids = candidates.map((c) => Number(c.id));
       found.push(...(await this.products(matchesSql(query, ids, words, { after: from, through }, query.limit + 1 - found.length, this.mysql))));
       if (found.length > query.limit || !more) return this.pageOf(query, found);
-      if (examined >= this.limits.scanBudget) return { items: found, next: through };
+      if (examined >= budget) return { items: found, next: through };
       from = through;
       chunk *= CHUNK_GROWTH;
     }
