@@ -4,6 +4,8 @@ import { DomainError } from '../domain/errors/domain-error.js';
 import { PartnerProductNotFoundError } from '../domain/errors/partner-product-not-found-error.js';
 import { PartnerUnavailableError } from '../domain/errors/partner-unavailable-error.js';
 import { ProductNotFoundError } from '../domain/errors/product-not-found-error.js';
+import { TokenRequestRejectedError } from '../domain/errors/token-request-rejected-error.js';
+import { TokenUnavailableError } from '../domain/errors/token-unavailable-error.js';
 import type { ExternalCatalog } from '../domain/ports/external-catalog.js';
 import type { AvailabilitySnapshot, LastKnownAvailability } from '../domain/ports/last-known-availability.js';
 import type { Logger } from '../domain/ports/logger.js';
@@ -41,11 +43,17 @@ export class GetAvailability {
       if (error instanceof PartnerProductNotFoundError || !(error instanceof DomainError)) throw error;
       const known = await this.lastKnown.recall(product.sku).catch(() => null);
       if (known) return { productId, ...known, stale: true };
-      throw new DependencyUnavailableError('partner catalogue', { cause: error, retryAfterSeconds: retryAfterSeconds(error) });
+      throw unavailable(error);
     }
   }
 }
 
-function retryAfterSeconds(error: DomainError) {
-  return error instanceof PartnerUnavailableError ? Math.max(1, Math.ceil(error.retryAfterMs / 1000)) : 1;
+/** Names the side that failed (the token endpoint or the partner) and the wait in force on that side. */
+function unavailable(error: DomainError): DependencyUnavailableError {
+  const tokenSide = error instanceof TokenUnavailableError || error instanceof TokenRequestRejectedError;
+  const waitMs = error instanceof PartnerUnavailableError || error instanceof TokenRequestRejectedError ? error.retryAfterMs : 0;
+  return new DependencyUnavailableError(tokenSide ? 'partner authorisation server (token endpoint)' : 'partner catalogue', {
+    cause: error,
+    retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)),
+  });
 }

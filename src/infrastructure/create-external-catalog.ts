@@ -48,10 +48,10 @@ export function createExternalCatalog(config: Config, { tokens, registry }: Exte
     breaker,
     budget,
     metrics,
+    tokens,
   );
   return new HttpExternalCatalog(
     { baseUrl: config.PARTNER_API_URL, cacheMs: config.PARTNER_CACHE_SECONDS * 1000, maxCachedProducts: MAX_CACHED_PRODUCTS },
-    tokens,
     policy,
     metrics,
   );

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { TokenRequestRejectedError } from '../../src/domain/errors/token-request-rejected-error.js';
 import { TokenUnavailableError } from '../../src/domain/errors/token-unavailable-error.js';
 import { startMockPartner, type RunningMockPartner } from '../../tools/mock-partner/start-mock-partner.js';
-import { mockEndpoint, tokenRequests } from '../support/token-fixtures.js';
+import { mockEndpoint, silentLogger, tokenRequests } from '../support/token-fixtures.js';
 
 describe('HttpTokenEndpoint against the mock partner', () => {
   let mock: RunningMockPartner;
@@ -92,15 +92,21 @@ describe('HttpTokenEndpoint against the mock partner', () => {
     expect(tokenRequests(mock)).to.equal(1);
   });
 
-  it('obtain, when the server answers 5xx twice, retries with growing backoff and then returns the token', async () => {
+  it('obtain, when the server answers 5xx twice, retries with full-jitter backoff doubling per retry and then returns the token', async () => {
     faults({ errorRate: 1, errorStatus: 503, remaining: 2 });
-    const token = await mockEndpoint(mock.url, { fetchImpl: recordingFetch, endpoint: { retryMinDelayMs: 50, retryMaxDelayMs: 1_000 } }).obtain();
+    const waits: unknown[] = [];
+    const logger = { ...silentLogger, warn: (fields: object) => waits.push((fields as { retryInMs?: unknown }).retryInMs) };
+    const endpoint = mockEndpoint(mock.url, {
+      fetchImpl: recordingFetch,
+      logger,
+      random: () => 0.5,
+      endpoint: { retryMinDelayMs: 50, retryMaxDelayMs: 1_000 },
+    });
+    const token = await endpoint.obtain();
     expect(token.value).to.not.equal('');
     expect(seen).to.have.length(3);
     expect(mock.context.stats.get('faults.errors')).to.equal(2);
-    // Lower bounds only: backoff waits at least minTimeout, then at least twice that.
-    expect(seen[1].at - seen[0].at).to.be.at.least(45);
-    expect(seen[2].at - seen[1].at).to.be.at.least(95);
+    expect(waits).to.deep.equal([25, 50]);
   });
 
   it('obtain, when the server keeps answering 5xx, gives up after the configured retries with TokenUnavailableError', async () => {

@@ -37,10 +37,10 @@ export function httpCatalog(mock: RunningMockPartner, options: PartnerFixtureOpt
   const metrics = new PartnerMetrics(registry);
   const breaker = new CircuitBreaker({ ...TEST_BREAKER, ...options.breaker }, Date.now, (to) => metrics.circuitChanged(to));
   const budget = new RetryBudget({ ...TEST_BUDGET, ...options.budget });
-  const policy = new PartnerCallPolicy({ ...FAST_CALLS, ...options.call }, breaker, budget, metrics);
+  const tokens = options.tokens ?? inMemoryProvider(mock.url);
+  const policy = new PartnerCallPolicy({ ...FAST_CALLS, ...options.call }, breaker, budget, metrics, tokens);
   const catalog = new HttpExternalCatalog(
     { baseUrl: mock.url, cacheMs: options.cacheMs ?? 0, maxCachedProducts: 10_000 },
-    options.tokens ?? inMemoryProvider(mock.url),
     policy,
     metrics,
   );

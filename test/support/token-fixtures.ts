@@ -28,6 +28,8 @@ export interface TokenFixtureOptions {
   readonly logger?: Logger;
   readonly metrics?: TokenMetrics;
   readonly fetchImpl?: typeof fetch;
+  /** The endpoint's backoff randomness; Math.random by default. */
+  readonly random?: () => number;
 }
 
 /** An endpoint client for the mock partner's dev client, with quick retries for tests. */
@@ -49,6 +51,7 @@ export function mockEndpoint(mockUrl: string, options: TokenFixtureOptions = {})
     options.logger ?? silentLogger,
     options.metrics ?? NO_TOKEN_METRICS,
     options.fetchImpl,
+    options.random,
   );
 }
 

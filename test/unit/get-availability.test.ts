@@ -8,6 +8,7 @@ import { PartnerProductNotFoundError } from '../../src/domain/errors/partner-pro
 import { PartnerUnavailableError } from '../../src/domain/errors/partner-unavailable-error.js';
 import { ProductNotFoundError } from '../../src/domain/errors/product-not-found-error.js';
 import { TokenRequestRejectedError } from '../../src/domain/errors/token-request-rejected-error.js';
+import { TokenUnavailableError } from '../../src/domain/errors/token-unavailable-error.js';
 import type { ExternalCatalog, PartnerProduct } from '../../src/domain/ports/external-catalog.js';
 import type { LastKnownAvailability } from '../../src/domain/ports/last-known-availability.js';
 import type { Logger } from '../../src/domain/ports/logger.js';
@@ -32,13 +33,16 @@ class SwitchableCatalog implements ExternalCatalog {
   down = false;
   /** When set, the partner's authorisation server refuses our token request instead. */
   refusing = false;
+  /** When set, the token endpoint is unreachable. */
+  tokenDown = false;
   calls = 0;
 
   constructor(readonly inner: InMemoryExternalCatalog) {}
 
   getProduct(sku: string) {
     this.calls += 1;
-    if (this.refusing) return Promise.reject(new TokenRequestRejectedError('invalid_client'));
+    if (this.refusing) return Promise.reject(new TokenRequestRejectedError('invalid_client', undefined, { retryAfterMs: 7_300 }));
+    if (this.tokenDown) return Promise.reject(new TokenUnavailableError('the token endpoint failed 4 times'));
     if (this.down) return Promise.reject(new PartnerUnavailableError('circuit-open', { attempts: 0, retryAfterMs: 4_200 }));
     return this.inner.getProduct(sku);
   }
@@ -84,6 +88,7 @@ describe('GetAvailability', () => {
     );
     expect(error).to.be.instanceOf(DependencyUnavailableError);
     expect((error as DependencyUnavailableError).retryAfterSeconds).to.equal(5);
+    expect((error as DependencyUnavailableError).dependency).to.equal('partner catalogue');
     expect((error as Error).cause).to.be.instanceOf(PartnerUnavailableError);
   });
 
@@ -125,5 +130,22 @@ describe('GetAvailability', () => {
     const error = await useCase.execute(2).catch((e: unknown) => e);
     expect(error).to.be.instanceOf(DependencyUnavailableError);
     expect((error as Error).cause).to.be.instanceOf(TokenRequestRejectedError);
+  });
+
+  it('execute, when the token request is refused and nothing is known, names the token endpoint with the refusal cooldown as the wait', async () => {
+    const { useCase, catalog } = await harness();
+    catalog.refusing = true;
+    const error = (await useCase.execute(2).catch((e: unknown) => e)) as DependencyUnavailableError;
+    expect(error).to.be.instanceOf(DependencyUnavailableError);
+    expect(error.dependency).to.match(/token endpoint/);
+    expect(error.retryAfterSeconds).to.equal(8);
+  });
+
+  it('execute, when the token endpoint is unreachable and nothing is known, names the token endpoint, not the partner', async () => {
+    const { useCase, catalog } = await harness();
+    catalog.tokenDown = true;
+    const error = (await useCase.execute(2).catch((e: unknown) => e)) as DependencyUnavailableError;
+    expect(error.dependency).to.match(/token endpoint/);
+    expect(error.retryAfterSeconds).to.equal(1);
   });
 });

@@ -8,7 +8,9 @@ import { RetryBudget, type RetryBudgetSettings } from '../../src/adapters/partne
 import { PartnerProductNotFoundError } from '../../src/domain/errors/partner-product-not-found-error.js';
 import { PartnerRejectedError } from '../../src/domain/errors/partner-rejected-error.js';
 import { PartnerUnavailableError } from '../../src/domain/errors/partner-unavailable-error.js';
+import { TokenRequestRejectedError } from '../../src/domain/errors/token-request-rejected-error.js';
 import { TokenUnavailableError } from '../../src/domain/errors/token-unavailable-error.js';
+import type { AccessToken, TokenProvider } from '../../src/domain/ports/token-provider.js';
 
 const CALL: PartnerCallSettings = { attemptTimeoutMs: 100, deadlineMs: 1_000, retries: 3, backoffBaseMs: 10, backoffCapMs: 40 };
 const BREAKER: CircuitBreakerSettings = { failureRatio: 0.5, window: 10, minimumCalls: 10, openMs: 5_000 };
@@ -19,14 +21,39 @@ interface Options {
   breaker?: Partial<CircuitBreakerSettings>;
   budget?: Partial<RetryBudgetSettings>;
   random?: () => number;
+  tokens?: TokenProvider;
+}
+
+const TOKEN: AccessToken = { value: 'token', expiresAt: Number.MAX_SAFE_INTEGER };
+
+/** A token provider whose getToken runs `next` (a valid token at once unless told otherwise), counting calls. */
+class ScriptedTokens implements TokenProvider {
+  calls = 0;
+  constructor(public next: () => Promise<AccessToken> = async () => TOKEN) {}
+
+  getToken(): Promise<AccessToken> {
+    this.calls += 1;
+    return this.next();
+  }
+
+  async invalidate(): Promise<void> {}
 }
 
 function harness(options: Options = {}) {
   const breaker = new CircuitBreaker({ ...BREAKER, ...options.breaker });
   const budget = new RetryBudget({ ...BUDGET, ...options.budget });
-  const policy = new PartnerCallPolicy({ ...CALL, ...options.call }, breaker, budget, new PartnerMetrics(), options.random ?? (() => 0.5));
+  const tokens = options.tokens ?? new ScriptedTokens();
+  const policy = new PartnerCallPolicy({ ...CALL, ...options.call }, breaker, budget, new PartnerMetrics(), tokens, options.random ?? (() => 0.5));
   return { policy, breaker };
 }
+
+/** An attempt that asks for a token first, as HttpExternalCatalog does, then answers. */
+const withToken =
+  (then: (signal: AbortSignal) => Promise<string> = succeed) =>
+  async (signal: AbortSignal, tokens: TokenProvider) => {
+    await tokens.getToken();
+    return then(signal);
+  };
 
 /** An attempt function scripted per attempt; records when (fake ms) each attempt started. */
 function scripted(...steps: ((signal: AbortSignal) => Promise<string>)[]) {
@@ -185,7 +212,7 @@ describe('PartnerCallPolicy', () => {
     await settle(policy.run('getProduct', fail('server-error')));
     await clock.tickAsync(1_000);
     const { attempt, starts } = scripted(fail('server-error'), succeed);
-    const withRetries = new PartnerCallPolicy({ ...CALL, retries: 5 }, breaker, new RetryBudget(BUDGET), new PartnerMetrics());
+    const withRetries = new PartnerCallPolicy({ ...CALL, retries: 5 }, breaker, new RetryBudget(BUDGET), new PartnerMetrics(), new ScriptedTokens());
     await settle(withRetries.run('getProduct', attempt));
     expect(starts).to.have.length(1);
     expect(breaker.state).to.equal('open');
@@ -198,6 +225,48 @@ describe('PartnerCallPolicy', () => {
       throw refusal;
     }));
     expect(error).to.equal(refusal);
+    expect(breaker.state).to.equal('closed');
+  });
+
+  it('run, when the token endpoint never answers, fails at the deadline as a token failure and leaves the breaker closed', async () => {
+    const tokens = new ScriptedTokens(() => new Promise<AccessToken>(() => undefined));
+    const { policy, breaker } = harness({ tokens, call: { deadlineMs: 300 }, breaker: { minimumCalls: 2, window: 2 } });
+    for (let call = 0; call < 9; call += 1) {
+      const { error, at } = await settle(policy.run('getProduct', withToken()), 1_000);
+      expect(error).to.be.instanceOf(TokenUnavailableError);
+      expect((error as Error).message).to.match(/deadline/);
+      expect(at % 1_000).to.equal(300);
+    }
+    expect(breaker.state).to.equal('closed');
+    tokens.next = async () => TOKEN;
+    const { attempt, starts } = scripted(succeed);
+    const { value } = await settle(policy.run('getProduct', withToken(attempt)), 0);
+    expect(value).to.equal('answer');
+    expect(starts).to.have.length(1);
+  });
+
+  it('run, when the token arrives slowly, does not count that wait against the attempt timeout', async () => {
+    const tokens = new ScriptedTokens(() => new Promise<AccessToken>((resolve) => setTimeout(() => resolve(TOKEN), 500)));
+    const { policy } = harness({ tokens, call: { attemptTimeoutMs: 100, deadlineMs: 1_000 } });
+    const { attempt, starts } = scripted(async (signal) => {
+      expect(signal.aborted).to.equal(false);
+      return 'answer';
+    });
+    const { value } = await settle(policy.run('getProduct', withToken(attempt)));
+    expect(value).to.equal('answer');
+    expect(starts).to.have.length(1);
+    expect(tokens.calls).to.equal(1);
+  });
+
+  it('run, when the token request is refused, passes the refusal on after one attempt and leaves the breaker closed', async () => {
+    const refusal = new TokenRequestRejectedError('invalid_client');
+    const tokens = new ScriptedTokens(async () => {
+      throw refusal;
+    });
+    const { policy, breaker } = harness({ tokens, breaker: { minimumCalls: 1, window: 1 } });
+    const { error } = await settle(policy.run('getProduct', withToken()));
+    expect(error).to.equal(refusal);
+    expect(tokens.calls).to.equal(1);
     expect(breaker.state).to.equal('closed');
   });
 });

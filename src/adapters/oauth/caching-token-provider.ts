@@ -42,7 +42,7 @@ export class CachingTokenProvider implements TokenProvider {
       if (this.timing.isRefreshDue(current, now)) this.refreshInBackground(now);
       return { value: current.value, expiresAt: current.expiresAt };
     }
-    if (this.rejection && now < this.rejection.until) throw this.rejection.error;
+    if (this.rejection && now < this.rejection.until) throw this.rejection.error.repeated(this.rejection.until - now);
     const token = await this.obtain('missing');
     return { value: token.value, expiresAt: token.expiresAt };
   }
@@ -72,10 +72,11 @@ export class CachingTokenProvider implements TokenProvider {
           return token;
         },
         (error: unknown) => {
-          if (error instanceof TokenRequestRejectedError) {
-            this.rejection = { error, until: this.clock.now() + this.settings.rejectionCooldownMs };
-          }
-          throw error;
+          if (!(error instanceof TokenRequestRejectedError)) throw error;
+          // A refusal shared by another instance already carries what is left of its cooldown.
+          const cooldownMs = error.retryAfterMs > 0 ? error.retryAfterMs : this.settings.rejectionCooldownMs;
+          this.rejection = { error, until: this.clock.now() + cooldownMs };
+          throw error.repeated(cooldownMs);
         },
       )
       .finally(() => {

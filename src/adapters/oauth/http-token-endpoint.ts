@@ -1,8 +1,8 @@
-import pRetry from 'p-retry';
 import { TokenRequestRejectedError } from '../../domain/errors/token-request-rejected-error.js';
 import { TokenUnavailableError } from '../../domain/errors/token-unavailable-error.js';
 import type { Clock } from '../../domain/ports/clock.js';
 import type { Logger } from '../../domain/ports/logger.js';
+import { fullJitterBackoff, retryLoop } from '../shared/retry-loop.js';
 import { NO_TOKEN_METRICS, type TokenMetrics } from './token-metrics.js';
 import type { IssuedToken, TokenSource } from './token-source.js';
 
@@ -17,8 +17,9 @@ export interface TokenEndpointSettings {
   /** Lifetime assumed when the answer has no `expires_in`. */
   readonly defaultLifetimeMs: number;
   readonly requestTimeoutMs: number;
-  /** Further attempts after a network error, timeout, 429 or 5xx; OAuth errors are never retried. */
+  /** Further attempts after a network error, timeout, 408, 429 or 5xx; OAuth errors are never retried. */
   readonly retries: number;
+  /** Full jitter: retry n waits a random time in [0, min(max, min * 2^n)). */
   readonly retryMinDelayMs: number;
   readonly retryMaxDelayMs: number;
 }
@@ -42,23 +43,21 @@ export class HttpTokenEndpoint implements TokenSource {
     private readonly logger: Logger,
     private readonly metrics: TokenMetrics = NO_TOKEN_METRICS,
     private readonly fetchImpl: typeof fetch = fetch,
+    private readonly random: () => number = Math.random,
   ) {}
 
   async obtain(): Promise<IssuedToken> {
     const { retries, retryMinDelayMs, retryMaxDelayMs } = this.settings;
     try {
-      return await pRetry(() => this.attempt(), {
-        retries,
-        factor: 2,
-        minTimeout: retryMinDelayMs,
-        maxTimeout: retryMaxDelayMs,
-        randomize: true,
-        shouldRetry: ({ error }) => error instanceof TransientTokenError,
-        onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
-          if (!(error instanceof TransientTokenError)) return;
-          this.logger.warn({ attempt: attemptNumber, retriesLeft, reason: error.message }, 'token request failed');
+      return await retryLoop(
+        () => this.attempt(),
+        (error, retriesDone) => {
+          if (!(error instanceof TransientTokenError) || retriesDone >= retries) return { retry: false, error };
+          const delayMs = fullJitterBackoff(retriesDone, retryMinDelayMs, retryMaxDelayMs, this.random);
+          this.logger.warn({ attempt: retriesDone + 1, retriesLeft: retries - retriesDone, retryInMs: delayMs, reason: error.message }, 'token request failed');
+          return { retry: true, delayMs };
         },
-      });
+      );
     } catch (error) {
       if (error instanceof TokenRequestRejectedError) {
         this.logger.error({ oauthError: error.oauthError }, error.message);

@@ -98,7 +98,7 @@ export class RedisTokenSource implements TokenSource {
     let waited = false;
     for (;;) {
       const [stored, rejected] = await this.redis(() => this.client.mGet([this.tokenKey, this.rejectedKey]));
-      if (rejected) throw decodeRejection(rejected);
+      if (rejected) throw decodeRejection(rejected, this.clock.now());
       const shared = decodeToken(stored);
       if (shared && this.acceptable(shared, purpose)) {
         this.metrics.cacheHit('redis');
@@ -157,7 +157,8 @@ export class RedisTokenSource implements TokenSource {
       return await this.upstream.obtain(purpose);
     } catch (error) {
       if (error instanceof TokenRequestRejectedError && this.settings.rejectionCooldownMs > 0) {
-        const marker = JSON.stringify({ error: error.oauthError, description: error.description });
+        const until = this.clock.now() + this.settings.rejectionCooldownMs;
+        const marker = JSON.stringify({ error: error.oauthError, description: error.description, until });
         await this.quietly(() =>
           this.client.set(this.rejectedKey, marker, { expiration: { type: 'PX', value: this.settings.rejectionCooldownMs } }),
         );
@@ -215,10 +216,11 @@ function decodeToken(stored: string | null | undefined): IssuedToken | null {
   return match ? { issuedAt: Number(match[1]), expiresAt: Number(match[2]), value: match[3] } : null;
 }
 
-function decodeRejection(stored: string): TokenRequestRejectedError {
+function decodeRejection(stored: string, now: number): TokenRequestRejectedError {
   try {
-    const { error, description } = JSON.parse(stored) as { error?: unknown; description?: unknown };
-    return new TokenRequestRejectedError(String(error), typeof description === 'string' ? description : undefined);
+    const { error, description, until } = JSON.parse(stored) as { error?: unknown; description?: unknown; until?: unknown };
+    const retryAfterMs = typeof until === 'number' ? until - now : 0;
+    return new TokenRequestRejectedError(String(error), typeof description === 'string' ? description : undefined, { retryAfterMs });
   } catch {
     return new TokenRequestRejectedError('invalid_client');
   }

@@ -19,14 +19,13 @@ export interface HttpExternalCatalogSettings {
   readonly maxCachedProducts: number;
 }
 
-/** API A over HTTP with a bearer token; resilience comes from the PartnerCallPolicy every call runs in. */
+/** API A over HTTP with a bearer token; resilience and tokens come from the PartnerCallPolicy every call runs in. */
 export class HttpExternalCatalog implements ExternalCatalog {
   private readonly recent: SingleFlightCache<LiveProduct>;
   private readonly baseUrl: string;
 
   constructor(
     settings: HttpExternalCatalogSettings,
-    private readonly tokens: TokenProvider,
     private readonly policy: PartnerCallPolicy,
     private readonly metrics: PartnerMetrics,
     private readonly now: () => number = Date.now,
@@ -39,8 +38,9 @@ export class HttpExternalCatalog implements ExternalCatalog {
     return this.recent.get(
       sku,
       () =>
-        this.policy.run('getProduct', async (signal) => {
-          const body = await this.getJson(`/v1/products/${encodeURIComponent(sku)}`, signal, () => new PartnerProductNotFoundError(sku));
+        this.policy.run('getProduct', async (signal, tokens) => {
+          const path = `/v1/products/${encodeURIComponent(sku)}`;
+          const body = await this.getJson(path, signal, tokens, () => new PartnerProductNotFoundError(sku));
           return { product: decode(() => PartnerJson.product(body)), asOf: new Date(this.now()) };
         }),
       (result) => this.metrics.lookups.inc({ result }),
@@ -50,14 +50,14 @@ export class HttpExternalCatalog implements ExternalCatalog {
   listProducts(cursor: string | null, limit: number): Promise<PartnerCatalogPage> {
     const query = new URLSearchParams({ limit: String(limit) });
     if (cursor !== null) query.set('cursor', cursor);
-    return this.policy.run('listProducts', async (signal) => {
-      const body = await this.getJson(`/v1/products?${query}`, signal);
+    return this.policy.run('listProducts', async (signal, tokens) => {
+      const body = await this.getJson(`/v1/products?${query}`, signal, tokens);
       return decode(() => PartnerJson.page(body));
     });
   }
 
-  private async getJson(path: string, signal: AbortSignal, notFound?: () => DomainError): Promise<unknown> {
-    const response = await callWithToken(this.tokens, (authorization) =>
+  private async getJson(path: string, signal: AbortSignal, tokens: TokenProvider, notFound?: () => DomainError): Promise<unknown> {
+    const response = await callWithToken(tokens, (authorization) =>
       fetch(`${this.baseUrl}${path}`, { headers: { authorization, accept: 'application/json' }, signal }),
     );
     const text = await response.text();

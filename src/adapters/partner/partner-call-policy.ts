@@ -1,17 +1,20 @@
-import pRetry from 'p-retry';
 import { DomainError } from '../../domain/errors/domain-error.js';
 import { PartnerProductNotFoundError } from '../../domain/errors/partner-product-not-found-error.js';
 import { PartnerRejectedError } from '../../domain/errors/partner-rejected-error.js';
 import { PartnerUnavailableError, type PartnerFailure } from '../../domain/errors/partner-unavailable-error.js';
+import { TokenRequestRejectedError } from '../../domain/errors/token-request-rejected-error.js';
+import { TokenUnavailableError } from '../../domain/errors/token-unavailable-error.js';
+import type { AccessToken, TokenProvider } from '../../domain/ports/token-provider.js';
+import { fullJitterBackoff, retryLoop, type RetryDecision } from '../shared/retry-loop.js';
 import type { CallOutcome, CircuitBreaker, CircuitPermit } from './circuit-breaker.js';
 import { PartnerAttemptError } from './partner-attempt-error.js';
 import type { PartnerMetrics } from './partner-metrics.js';
 import type { RetryBudget } from './retry-budget.js';
 
 export interface PartnerCallSettings {
-  /** Each HTTP attempt is aborted after this long. */
+  /** Each HTTP attempt at the partner is aborted after this long (the wait for a token is not part of it). */
   readonly attemptTimeoutMs: number;
-  /** A whole call, retries and waits included, never outlives this. */
+  /** A whole call, token, retries and waits included, never outlives this. */
   readonly deadlineMs: number;
   /** Retries after the first attempt, at most. */
   readonly retries: number;
@@ -19,6 +22,9 @@ export interface PartnerCallSettings {
   readonly backoffBaseMs: number;
   readonly backoffCapMs: number;
 }
+
+/** One partner attempt: its abort signal and the tokens to authorise it with. */
+export type PartnerAttempt<T> = (signal: AbortSignal, tokens: TokenProvider) => Promise<T>;
 
 /** A retry is only worth starting with at least this much time left for its attempt. */
 const MIN_USEFUL_ATTEMPT_MS = 20;
@@ -29,7 +35,9 @@ class DeadlineReached extends Error {
 
 interface CallState {
   attempts: number;
-  /** Why retrying stopped before p-retry ran out of retries. */
+  /** True while the call waits for a token: a deadline reached then is the token endpoint's doing. */
+  waitingForToken: boolean;
+  /** Why retrying stopped before the retries ran out. */
   stoppedBy?: PartnerFailure;
   retryAfterMs?: number;
 }
@@ -37,8 +45,10 @@ interface CallState {
 /**
  * Runs one partner call: circuit breaker admission, a per-attempt timeout inside an overall
  * deadline, retries with capped full-jitter backoff (Retry-After honoured when it fits) drawn from a
- * shared retry budget. The only place p-retry is used. Whatever happens, the returned promise
- * settles by the deadline, with the result or a domain error.
+ * shared retry budget, in the plain loop of retry-loop.ts. Whatever happens, the returned promise
+ * settles by the deadline, with the result or a domain error. Tokens come through the policy, so
+ * a token that does not arrive (endpoint down, slow, refusing) ends the call as the token
+ * provider's error and never counts against the partner's breaker.
  */
 export class PartnerCallPolicy {
   constructor(
@@ -46,10 +56,11 @@ export class PartnerCallPolicy {
     private readonly breaker: CircuitBreaker,
     private readonly budget: RetryBudget,
     private readonly metrics: PartnerMetrics,
+    private readonly tokens: TokenProvider,
     private readonly random: () => number = Math.random,
   ) {}
 
-  async run<T>(operation: string, attempt: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  async run<T>(operation: string, attempt: PartnerAttempt<T>): Promise<T> {
     const started = performance.now();
     const permit = this.breaker.tryAcquire();
     if (!permit) {
@@ -59,9 +70,18 @@ export class PartnerCallPolicy {
     this.budget.recordCall();
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(new DeadlineReached('deadline reached')), this.settings.deadlineMs);
-    const state: CallState = { attempts: 0 };
+    const state: CallState = { attempts: 0, waitingForToken: false };
+    const deadlineAt = started + this.settings.deadlineMs;
+    const retries = permit.trial ? 0 : this.settings.retries;
     try {
-      const result = await untilAborted(this.retrying(operation, attempt, permit, state, started, deadline.signal), deadline.signal);
+      const result = await untilAborted(
+        retryLoop(
+          () => this.attemptOnce(operation, attempt, state, deadlineAt, deadline.signal),
+          (error, retriesDone) => this.decide(operation, error, retriesDone, retries, deadlineAt, state),
+          deadline.signal,
+        ),
+        deadline.signal,
+      );
       this.breaker.record(permit, 'success');
       this.finish(operation, 'success', started);
       return result;
@@ -75,50 +95,26 @@ export class PartnerCallPolicy {
     }
   }
 
-  private retrying<T>(
-    operation: string,
-    attempt: (signal: AbortSignal) => Promise<T>,
-    permit: CircuitPermit,
-    state: CallState,
-    started: number,
-    deadline: AbortSignal,
-  ): Promise<T> {
-    const deadlineAt = started + this.settings.deadlineMs;
-    return pRetry(() => this.attemptOnce(operation, attempt, state, deadlineAt, deadline), {
-      retries: permit.trial ? 0 : this.settings.retries,
-      // Waiting is done in shouldRetry, with full jitter and the deadline in view; p-retry's own
-      // randomisation multiplies by 1..2, which is not full jitter.
-      minTimeout: 0,
-      maxTimeout: 0,
-      signal: deadline,
-      shouldRetry: async ({ error, retriesConsumed }) => {
-        if (!(error instanceof PartnerAttemptError) || !error.retryable) return false;
-        const decision = this.retryDecision(error, retriesConsumed, deadlineAt);
-        this.metrics.retries.inc({ operation, decision: decision.stop ?? 'retried' });
-        if (decision.stop) {
-          state.stoppedBy = decision.stop;
-          return false;
-        }
-        await sleep(decision.delayMs, deadline);
-        return true;
-      },
-    });
-  }
-
   private async attemptOnce<T>(
     operation: string,
-    attempt: (signal: AbortSignal) => Promise<T>,
+    attempt: PartnerAttempt<T>,
     state: CallState,
     deadlineAt: number,
     deadline: AbortSignal,
   ): Promise<T> {
     state.attempts += 1;
     const timeout = new AbortController();
-    const budgetMs = Math.max(1, Math.min(this.settings.attemptTimeoutMs, deadlineAt - performance.now()));
-    const timer = setTimeout(() => timeout.abort(new Error(`attempt timed out after ${budgetMs} ms`)), budgetMs);
-    const signal = AbortSignal.any([deadline, timeout.signal]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // The attempt's clock runs while the partner has the request, not while a token is awaited.
+    const arm = () => {
+      clearTimeout(timer);
+      const budgetMs = Math.max(1, Math.min(this.settings.attemptTimeoutMs, deadlineAt - performance.now()));
+      timer = setTimeout(() => timeout.abort(new Error(`attempt timed out after ${budgetMs} ms`)), budgetMs);
+    };
+    const tokens = this.tokensWithin(deadline, state, () => clearTimeout(timer), arm);
+    arm();
     try {
-      const result = await attempt(signal);
+      const result = await attempt(AbortSignal.any([deadline, timeout.signal]), tokens);
       this.metrics.attempts.inc({ operation, result: 'ok' });
       return result;
     } catch (error) {
@@ -131,26 +127,61 @@ export class PartnerCallPolicy {
     }
   }
 
-  private retryDecision(error: PartnerAttemptError, retriesConsumed: number, deadlineAt: number) {
+  /** The token provider as one attempt sees it: the wait pauses the attempt timeout and ends at the deadline. */
+  private tokensWithin(deadline: AbortSignal, state: CallState, pause: () => void, resume: () => void): TokenProvider {
+    return {
+      getToken: async (): Promise<AccessToken> => {
+        pause();
+        state.waitingForToken = true;
+        try {
+          return await untilAborted(this.tokens.getToken(), deadline);
+        } finally {
+          // At the deadline the flag stays set: run() reads it to blame the token endpoint.
+          if (!deadline.aborted) {
+            state.waitingForToken = false;
+            resume();
+          }
+        }
+      },
+      invalidate: (token) => this.tokens.invalidate(token),
+    };
+  }
+
+  private decide(
+    operation: string,
+    error: unknown,
+    retriesDone: number,
+    retries: number,
+    deadlineAt: number,
+    state: CallState,
+  ): RetryDecision {
+    if (!(error instanceof PartnerAttemptError) || !error.retryable || retriesDone >= retries) return { retry: false, error };
+    const { stop, delayMs } = this.retryDecision(error, retriesDone, deadlineAt);
+    this.metrics.retries.inc({ operation, decision: stop ?? 'retried' });
+    if (!stop) return { retry: true, delayMs };
+    state.stoppedBy = stop;
+    return { retry: false, error };
+  }
+
+  private retryDecision(error: PartnerAttemptError, retriesDone: number, deadlineAt: number) {
     if (this.breaker.state !== 'closed') return { stop: 'circuit-open' as const, delayMs: 0 };
-    const delayMs = error.retryAfterMs ?? this.backoff(retriesConsumed);
+    const { backoffBaseMs, backoffCapMs, attemptTimeoutMs } = this.settings;
+    const delayMs = error.retryAfterMs ?? fullJitterBackoff(retriesDone, backoffBaseMs, backoffCapMs, this.random);
     const remaining = deadlineAt - performance.now();
     // Never start a wait that would leave no time for the attempt after it.
-    if (delayMs + Math.min(MIN_USEFUL_ATTEMPT_MS, this.settings.attemptTimeoutMs) > remaining) {
+    if (delayMs + Math.min(MIN_USEFUL_ATTEMPT_MS, attemptTimeoutMs) > remaining) {
       return { stop: error.retryAfterMs !== null ? ('rate-limited' as const) : ('deadline-exceeded' as const), delayMs };
     }
     if (!this.budget.tryRetry()) return { stop: 'retry-budget-exhausted' as const, delayMs };
     return { stop: undefined, delayMs };
   }
 
-  private backoff(retriesConsumed: number) {
-    const { backoffBaseMs, backoffCapMs } = this.settings;
-    return Math.floor(this.random() * Math.min(backoffCapMs, backoffBaseMs * 2 ** retriesConsumed));
-  }
-
   private toDomainError(error: unknown, state: CallState): DomainError {
-    if (error instanceof DomainError) return error;
     const { attempts } = state;
+    if (error instanceof DeadlineReached && state.waitingForToken) {
+      return new TokenUnavailableError(`no token within the partner call's ${this.settings.deadlineMs} ms deadline`, { cause: error });
+    }
+    if (error instanceof DomainError) return error;
     if (error instanceof DeadlineReached || (error instanceof PartnerAttemptError && error.kind === 'deadline')) {
       return new PartnerUnavailableError('deadline-exceeded', { attempts, cause: error });
     }
@@ -193,29 +224,16 @@ function outcomeLabel(failure: DomainError): string {
   if (failure instanceof PartnerUnavailableError) return failure.reason;
   if (failure instanceof PartnerProductNotFoundError) return 'not-found';
   if (failure instanceof PartnerRejectedError) return 'rejected';
+  if (failure instanceof TokenUnavailableError || failure instanceof TokenRequestRejectedError) return 'token-failed';
   return 'other';
 }
 
 function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
   let onAbort: () => void = () => undefined;
   const aborted = new Promise<never>((_, reject) => {
     onAbort = () => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
   });
   return Promise.race([work, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

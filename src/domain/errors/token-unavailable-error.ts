@@ -9,7 +9,8 @@ export class TokenUnavailableError extends DependencyUnavailableError {
     readonly reason: string,
     options?: { cause?: unknown },
   ) {
-    super('partner authorisation server', { cause: options?.cause, retryAfterSeconds: 5 });
+    // No cooldown holds the next request back: it asks the token endpoint again at once.
+    super('partner authorisation server', { cause: options?.cause, retryAfterSeconds: 1 });
     this.message = `No partner access token: ${reason}`;
   }
 }

@@ -53,6 +53,7 @@ function toProblem(ctx: Context, error: unknown): HttpProblem {
     const extras: Record<string, unknown> = { code: error.code };
     if (error instanceof InvalidQueryError) extras.errors = error.issues;
     if (error instanceof DependencyUnavailableError) {
+      extras.dependency = error.dependency;
       extras.headers = { 'Retry-After': String(error.retryAfterSeconds) };
       ctx.state.logger?.warn({ err: error }, 'dependency unavailable');
     }
