@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import { parsePartnerEvent } from '../../src/adapters/http/partner-event-json.js';
 import { InMemoryProductEventStore } from '../../src/adapters/in-memory/in-memory-product-event-store.js';
 import { InMemoryProductRepository } from '../../src/adapters/in-memory/in-memory-product-repository.js';
-import type { RedisClient } from '../../src/adapters/redis/redis-client.js';
+import type { SingleRedisClient } from '../../src/adapters/redis/redis-client.js';
 import { migrateLatest } from '../../src/infrastructure/migrate.js';
 import { productHistory, type WirePartnerEvent } from '../../tools/mock-partner/partner-event-wire.js';
 import { webhookHeaders } from '../../tools/mock-partner/sign-webhook.js';
@@ -95,7 +95,7 @@ async function inboxRows(knex: Knex, ids: readonly string[]) {
   return Number(rows?.n);
 }
 
-async function deleteKeys(client: RedisClient, prefix: string) {
+async function deleteKeys(client: SingleRedisClient, prefix: string) {
   let deleted = 0;
   for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 1_000 })) {
     if (keys.length > 0) deleted += await client.del(keys);
@@ -153,6 +153,40 @@ describe('Partner webhooks across two service processes sharing MariaDB and Redi
     expect(count(result.outcomes, 'duplicate'), 'deliveries answered duplicate').to.equal(2_000);
     expect(count(result.outcomes, 'applied') + count(result.outcomes, 'superseded'), 'first deliveries').to.equal(3_000);
     expect(await inboxRows(database.knex, events.map((e) => e.id)), 'inbox rows').to.equal(3_000);
+    await expectCatalogueMatches(database.knex, all);
+  });
+
+  it('2,000 deliveries at 50 at a time, when 32 connections of cold catalogue reads run beside them, are never answered 503', async () => {
+    const all = histories('R', 120);
+    const events = all.flat();
+    const random = seeded(14);
+    const deliveries = shuffled([...events, ...shuffled(events, random).slice(0, 2_000 - events.length)], random);
+    const reads = tally();
+    let flooding = true;
+    let page = 0;
+    const reader = async (i: number) => {
+      while (flooding) {
+        // A new query string each time: every read misses the cache and goes to the database.
+        page += 1;
+        const response = await fetch(`${processes[i % 2]!.url}/api/products?limit=${1 + (page % 100)}&minPrice=${page}`).catch(() => undefined);
+        if (!response) {
+          reads.networkErrors += 1;
+          continue;
+        }
+        bump(reads.statuses, response.status);
+        await response.arrayBuffer();
+      }
+    };
+    const readers = Array.from({ length: 32 }, (_, i) => reader(i));
+    const result = await deliverAll(processes.map((p) => p.url), deliveries, 50);
+    flooding = false;
+    await Promise.all(readers);
+
+    expect(result.networkErrors).to.equal(0);
+    expect([...result.statuses.keys()].filter((s) => s !== 200 && s !== 409), JSON.stringify(Object.fromEntries(result.statuses))).to.deep.equal([]);
+    expect(count(result.outcomes, 'applied') + count(result.outcomes, 'superseded')).to.equal(events.length);
+    expect(count(reads.statuses, 200), `reads: ${JSON.stringify(Object.fromEntries(reads.statuses))}`).to.be.greaterThan(0);
+    expect([...reads.statuses.keys()].filter((s) => s !== 200 && s !== 503), 'reads are answered or shed').to.deep.equal([]);
     await expectCatalogueMatches(database.knex, all);
   });
 
