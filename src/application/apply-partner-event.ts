@@ -1,10 +1,11 @@
 import { inject, injectable } from 'inversify';
 import { EventInProgressError } from '../domain/errors/event-in-progress-error.js';
+import { writeTags } from '../domain/catalog-tags.js';
 import type { PartnerEvent } from '../domain/partner-event.js';
 import type { CatalogCache } from '../domain/ports/catalog-cache.js';
 import type { EventClaim, EventDeduplicator } from '../domain/ports/event-deduplicator.js';
 import type { Logger } from '../domain/ports/logger.js';
-import type { EventOutcome, ProductEventStore } from '../domain/ports/product-event-store.js';
+import type { EventOutcome, EventResult, ProductEventStore } from '../domain/ports/product-event-store.js';
 import { TYPES } from '../types.js';
 
 export interface PartnerEventSettings {
@@ -39,16 +40,17 @@ export class ApplyPartnerEvent {
     if (claim?.status === 'processing') {
       throw new EventInProgressError(event.id, Math.ceil(claim.retryAfterMs / 1000));
     }
-    let outcome: EventOutcome;
+    let result: EventResult;
     try {
-      outcome = await this.events.apply(event);
+      result = await this.events.apply(event);
     } catch (error) {
       if (claim) await this.bestEffort('release the claim', () => this.deduplicator.release(event.id, claim.token));
       throw error;
     }
     await this.bestEffort('mark the event done', () => this.deduplicator.complete(event.id, this.settings.doneRetentionMs));
-    if (outcome === 'applied') await this.bestEffort('invalidate the catalogue cache', () => this.cache.invalidateAll());
-    return outcome;
+    const { write } = result;
+    if (write) await this.bestEffort('invalidate the catalogue cache', () => this.cache.invalidate(writeTags(write)));
+    return result.outcome;
   }
 
   /** The claim, or null when the deduplicator cannot answer: the inbox alone then decides. */

@@ -1,4 +1,5 @@
 import { inject, injectable } from 'inversify';
+import type { CatalogTag } from '../domain/catalog-tags.js';
 import type { CatalogCache, CacheLookup } from '../domain/ports/catalog-cache.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { Logger } from '../domain/ports/logger.js';
@@ -10,6 +11,14 @@ export interface CachedValue {
   readonly value: string;
   readonly status: CacheStatus;
 }
+
+/** A response as built from the source, with what it was built from (see catalog-tags). */
+export interface BuiltValue {
+  readonly value: string;
+  readonly tags: readonly CatalogTag[];
+}
+
+export type Build = () => Promise<BuiltValue>;
 
 export interface CatalogCacheSettings {
   /** How long an entry is served as fresh. */
@@ -55,16 +64,16 @@ export class ReadThroughCache {
     @inject(TYPES.CatalogCacheSettings) private readonly settings: CatalogCacheSettings,
   ) {}
 
-  async get(key: string, build: () => Promise<string>, options: CacheGetOptions = {}): Promise<CachedValue> {
+  async get(key: string, build: Build, options: CacheGetOptions = {}): Promise<CachedValue> {
     if (options.admit === 'second-sight' && !this.seenBefore(key)) return this.buildUncached(key, build);
     const lookup = await this.lookup(key);
     const entry = lookup?.entry;
     if (entry && entry.freshUntil > this.clock.now()) return { value: entry.value, status: 'HIT' };
     if (entry && lookup) {
-      void this.refreshIfLeased(key, lookup.generation, build);
+      void this.refreshIfLeased(key, lookup.token, build);
       return { value: entry.value, status: 'STALE' };
     }
-    return { value: await this.buildOnce(key, lookup?.generation, build), status: 'MISS' };
+    return { value: await this.buildOnce(key, lookup?.token, build), status: 'MISS' };
   }
 
   private seenBefore(key: string) {
@@ -75,7 +84,7 @@ export class ReadThroughCache {
   }
 
   /** A first sight: from the source; from the shared cache only if the source cannot answer. */
-  private async buildUncached(key: string, build: () => Promise<string>): Promise<CachedValue> {
+  private async buildUncached(key: string, build: Build): Promise<CachedValue> {
     try {
       return { value: await this.buildOnce(key, undefined, build), status: 'MISS' };
     } catch (error) {
@@ -94,35 +103,40 @@ export class ReadThroughCache {
     }
   }
 
-  private async refreshIfLeased(key: string, generation: string, build: () => Promise<string>) {
+  private async refreshIfLeased(key: string, token: string, build: Build) {
     try {
       if (await this.cache.tryLease(key, this.settings.leaseMs)) {
-        await this.buildOnce(key, generation, build);
+        await this.buildOnce(key, token, build);
       }
     } catch (error) {
       this.logger.warn({ err: error, key }, 'background cache refresh failed; stale entry kept');
     }
   }
 
-  private buildOnce(key: string, generation: string | undefined, build: () => Promise<string>) {
+  /**
+   * Builds `key` once for every concurrent caller in this process. `token` was read before the
+   * build reads its data (undefined: do not store), so a write that lands during the build makes
+   * the store refused rather than keeping what the build read before it.
+   */
+  private buildOnce(key: string, token: string | undefined, build: Build) {
     const running = this.inFlight.get(key);
     if (running) return running;
     // The flight ends only once the value is stored, so late arrivals find it instead of rebuilding.
     const promise = build()
-      .then(async (value) => {
-        if (generation !== undefined) await this.store(key, generation, value);
-        return value;
+      .then(async (built) => {
+        if (token !== undefined) await this.store(key, token, built);
+        return built.value;
       })
       .finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, promise);
     return promise;
   }
 
-  private async store(key: string, generation: string, value: string) {
+  private async store(key: string, token: string, { value, tags }: BuiltValue) {
     const { freshMs, staleMs, jitter } = this.settings;
     const fresh = Math.round(freshMs * (1 - jitter * Math.random()));
     try {
-      await this.cache.store(key, generation, { value, freshUntil: this.clock.now() + fresh }, fresh + staleMs);
+      await this.cache.store(key, token, { value, tags, freshUntil: this.clock.now() + fresh }, fresh + staleMs);
     } catch (error) {
       this.degraded(error);
     }

@@ -1,4 +1,5 @@
 import { inject, injectable } from 'inversify';
+import { blindWriteTags } from '../domain/catalog-tags.js';
 import type { CatalogCache } from '../domain/ports/catalog-cache.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { ExternalCatalog, PartnerProduct } from '../domain/ports/external-catalog.js';
@@ -57,7 +58,8 @@ export class SyncCatalog {
     do {
       const page = await this.catalog.listProducts(cursor, pageSize);
       const changed = await this.products.upsert(page.items.map(toDraft));
-      if (changed > 0) await this.cache.invalidateAll();
+      // Upsert does not tell which products changed or where they were before: every product of the batch counts.
+      if (changed > 0) await this.cache.invalidate(blindWriteTags(page.items));
       cursor = page.nextCursor;
       progress = { pages: progress.pages + 1, items: progress.items + page.items.length, changed: progress.changed + changed, total: page.total };
       const { pages, items } = progress;

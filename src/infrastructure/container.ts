@@ -72,7 +72,9 @@ export function buildContainer(config: Config, infra: Infrastructure, overrides:
   bind('ProductRepository', () => new KnexProductRepository(infra.readKnex ?? knex));
   bind('CatalogCache', () => {
     if (!redis) return new InMemoryCatalogCache();
-    const shared = new RedisCatalogCache(redis, prefix);
+    const maxEntryTtlMs = (config.CACHE_FRESH_SECONDS + config.CACHE_STALE_SECONDS) * 1000;
+    const database = config.REDIS_URL ? Number(new URL(config.REDIS_URL).pathname.slice(1) || 0) : 0;
+    const shared = new RedisCatalogCache(redis, prefix, { maxEntryTtlMs, database });
     const near = { maxEntries: config.CACHE_NEAR_ENTRIES, maxAgeMs: config.CACHE_NEAR_MAX_AGE_MS };
     return infra.redisSubscriber && near.maxEntries > 0 && near.maxAgeMs > 0
       ? new RedisNearCatalogCache(shared, infra.redisSubscriber, near)

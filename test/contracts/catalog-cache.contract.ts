@@ -1,5 +1,7 @@
 import { expect } from 'chai';
-import type { CatalogCache } from '../../src/domain/ports/catalog-cache.js';
+import { detailTags, listingTags, writeTags, type ProductFacts } from '../../src/domain/catalog-tags.js';
+import type { CacheEntry, CatalogCache } from '../../src/domain/ports/catalog-cache.js';
+import type { ProductQuery } from '../../src/domain/product-query.js';
 
 export interface CatalogCacheSubject {
   readonly cache: CatalogCache;
@@ -7,10 +9,31 @@ export interface CatalogCacheSubject {
   readonly peer: CatalogCache;
   /** Resolves once every instance has heard of the last invalidation (near tiers hear of it by message). */
   propagated?(): Promise<void>;
+  /** Loses everything the shared store holds, as a FLUSHDB or a restart without persistence does; absent for process-local stores. */
+  flush?(): Promise<void>;
   cleanup(): Promise<void>;
 }
 
-const entry = (value: string) => ({ value, freshUntil: Date.now() + 60_000 });
+const entry = (value: string, tags: readonly string[] = ['p:X']): CacheEntry => ({ value, tags, freshUntil: Date.now() + 60_000 });
+
+const ghee: ProductFacts = { sku: 'GHEE', name: 'Desi Ghee', description: 'Slow-cooked', category: 'dairy', pricePaise: 50_000, stock: 5, live: true };
+const paneer: ProductFacts = { ...ghee, sku: 'PANEER', name: 'Paneer' };
+const mango: ProductFacts = { ...ghee, sku: 'MANGO', name: 'Kesar Mango', category: 'fruit' };
+
+const listing = (fields: Partial<ProductQuery>): ProductQuery => ({ limit: 20, sort: 'createdAt', order: 'desc', categories: [], words: [], ...fields });
+
+/** The pages a small catalogue has cached, by what they show and read. */
+const PAGES: Record<string, readonly string[]> = {
+  'product:ghee': detailTags(ghee),
+  'product:paneer': detailTags(paneer),
+  'product:mango': detailTags(mango),
+  'list:all': listingTags(listing({}), [ghee, paneer, mango]),
+  'list:dairy-page-2': listingTags(listing({ categories: ['dairy'] }), [paneer]),
+  'list:dairy-by-price-page-2': listingTags(listing({ categories: ['dairy'], sort: 'price' }), [paneer]),
+  'list:fruit': listingTags(listing({ categories: ['fruit'] }), [mango]),
+  'list:fruit-by-price': listingTags(listing({ categories: ['fruit'], sort: 'price' }), [mango]),
+  'list:under-600-page-2': listingTags(listing({ maxPricePaise: 60_000 }), [mango]),
+};
 
 export function describeCatalogCacheContract(name: string, makeSubject: () => Promise<CatalogCacheSubject>) {
   describe(`CatalogCache contract: ${name}`, () => {
@@ -22,43 +45,129 @@ export function describeCatalogCacheContract(name: string, makeSubject: () => Pr
 
     afterEach(() => subject.cleanup());
 
-    it('lookup, when nothing was stored, returns no entry and a generation to store under', async () => {
+    const storeAll = async () => {
+      const { token } = await subject.cache.lookup('any');
+      for (const [key, tags] of Object.entries(PAGES)) {
+        expect(await subject.cache.store(key, token, entry(key, tags), 60_000), key).to.equal(true);
+      }
+    };
+
+    /** Applies `write` as ApplyPartnerEvent does, on the peer, and lists the pages still reachable from `cache`. */
+    const reachableAfter = async (write: Parameters<typeof writeTags>[0]) => {
+      await storeAll();
+      await subject.peer.invalidate(writeTags(write));
+      await subject.propagated?.();
+      const reachable: string[] = [];
+      for (const key of Object.keys(PAGES)) if ((await subject.cache.lookup(key)).entry?.value === key) reachable.push(key);
+      return reachable;
+    };
+
+    it('lookup, when nothing was stored, returns no entry and a token to store under', async () => {
       const lookup = await subject.cache.lookup('list:a');
       expect(lookup.entry).to.equal(null);
-      expect(lookup.generation).to.be.a('string');
+      expect(lookup.token).to.be.a('string');
     });
 
-    it('store, when given the looked-up generation, makes the entry visible to every instance', async () => {
-      const { generation } = await subject.cache.lookup('list:a');
-      const stored = entry('{"data":[]}\nwith a newline|and a bar');
-      await subject.cache.store('list:a', generation, stored, 60_000);
+    it('store, when given the looked-up token, makes the entry visible to every instance', async () => {
+      const { token } = await subject.cache.lookup('list:a');
+      const stored = entry('{"data":[]}\nwith a newline|and a bar', ['p:A', 'members:*']);
+      expect(await subject.cache.store('list:a', token, stored, 60_000)).to.equal(true);
       expect((await subject.peer.lookup('list:a')).entry).to.deep.equal(stored);
     });
 
-    it('invalidateAll, when entries exist, makes every one of them unreachable at once', async () => {
-      const { generation } = await subject.cache.lookup('x');
-      await subject.cache.store('list:a', generation, entry('a'), 60_000);
-      await subject.cache.store('product:1', generation, entry('b'), 60_000);
-      expect((await subject.cache.lookup('list:a')).entry?.value).to.equal('a');
-      await subject.peer.invalidateAll();
-      await subject.propagated?.();
-      expect((await subject.cache.lookup('list:a')).entry).to.equal(null);
-      expect((await subject.cache.lookup('product:1')).entry).to.equal(null);
+    it('invalidate, on a stock change, makes only the pages showing that product unreachable', async () => {
+      expect(await reachableAfter({ before: ghee, after: { ...ghee, stock: 4 } })).to.deep.equal([
+        'product:paneer', 'product:mango', 'list:dairy-page-2', 'list:dairy-by-price-page-2', 'list:fruit', 'list:fruit-by-price', 'list:under-600-page-2',
+      ]);
     });
 
-    it('store, when an invalidation happened after the lookup, leaves the entry unreachable', async () => {
-      const { generation } = await subject.cache.lookup('list:a');
+    it('invalidate, on a price change, also reaches the price-ordered and price-filtered pages it can enter or leave', async () => {
+      expect(await reachableAfter({ before: ghee, after: { ...ghee, pricePaise: 45_000 } })).to.deep.equal([
+        'product:paneer', 'product:mango', 'list:dairy-page-2', 'list:fruit', 'list:fruit-by-price',
+      ]);
+    });
+
+    it('invalidate, on an upsert that creates a product, reaches its category and the unfiltered listings, not other categories', async () => {
+      const created = { ...ghee, sku: 'BUTTER', name: 'White Butter' };
+      expect(await reachableAfter({ before: null, after: created })).to.deep.equal([
+        'product:ghee', 'product:paneer', 'product:mango', 'list:fruit', 'list:fruit-by-price',
+      ]);
+    });
+
+    it('invalidate, on a deletion, reaches the product, its category and the unfiltered listings', async () => {
+      expect(await reachableAfter({ before: mango, after: { ...mango, live: false } })).to.deep.equal([
+        'product:ghee', 'product:paneer', 'list:dairy-page-2', 'list:dairy-by-price-page-2',
+      ]);
+    });
+
+    it('invalidate, on a move to another category, reaches both categories', async () => {
+      expect(await reachableAfter({ before: mango, after: { ...mango, category: 'dairy' } })).to.deep.equal(['product:ghee', 'product:paneer']);
+    });
+
+    it('store, when one of its tags was invalidated after the token was read, is refused and never served', async () => {
+      const { token } = await subject.cache.lookup('list:a');
+      await subject.peer.invalidate(['p:GHEE']);
+      await subject.propagated?.();
+      expect(await subject.cache.store('list:a', token, entry('built before the write', ['p:GHEE', 'members:*']), 60_000)).to.equal(false);
+      expect((await subject.cache.lookup('list:a')).entry).to.equal(null);
+      expect((await subject.peer.lookup('list:a')).entry).to.equal(null);
+    });
+
+    it('store, when only other tags were invalidated after the token was read, keeps the entry', async () => {
+      const { token } = await subject.cache.lookup('list:a');
+      await subject.peer.invalidate(['p:MANGO']);
+      await subject.propagated?.();
+      expect(await subject.cache.store('list:a', token, entry('unaffected', ['p:GHEE']), 60_000)).to.equal(true);
+      expect((await subject.peer.lookup('list:a')).entry?.value).to.equal('unaffected');
+    });
+
+    it('invalidateAll, when entries exist, makes every one of them unreachable and refuses tokens read before it', async () => {
+      await storeAll();
+      const { token } = await subject.cache.lookup('any');
       await subject.peer.invalidateAll();
       await subject.propagated?.();
-      await subject.cache.store('list:a', generation, entry('stale data'), 60_000);
+      for (const key of Object.keys(PAGES)) expect((await subject.cache.lookup(key)).entry, key).to.equal(null);
+      expect(await subject.cache.store('list:a', token, entry('before'), 60_000)).to.equal(false);
+      const { token: after } = await subject.cache.lookup('any');
+      expect(await subject.cache.store('list:a', after, entry('after'), 60_000)).to.equal(true);
+    });
+
+    it('store, with a token that is not one, is refused', async () => {
+      expect(await subject.cache.store('list:a', 'garbage', entry('x'), 60_000)).to.equal(false);
       expect((await subject.cache.lookup('list:a')).entry).to.equal(null);
     });
 
     it('store, when the ttl has passed, no longer returns the entry', async () => {
-      const { generation } = await subject.cache.lookup('list:a');
-      await subject.cache.store('list:a', generation, entry('short-lived'), 30);
+      const { token } = await subject.cache.lookup('list:a');
+      await subject.cache.store('list:a', token, entry('short-lived'), 30);
       await new Promise((resolve) => setTimeout(resolve, 80));
       expect((await subject.cache.lookup('list:a')).entry).to.equal(null);
+    });
+
+    it('store, when the store was flushed after the token was read and writes moved the sequence past it, is refused', async function () {
+      if (!subject.flush) this.skip();
+      const { token } = await subject.cache.lookup('list:a');
+      await subject.peer.invalidate(['p:OTHER']);
+      await subject.flush!();
+      for (let i = 0; i < 5; i += 1) await subject.peer.invalidate([`p:OTHER-${i}`]);
+      await subject.propagated?.();
+      expect(await subject.cache.store('list:a', token, entry('built before the flush', ['p:GHEE']), 60_000)).to.equal(false);
+      expect((await subject.cache.lookup('list:a')).entry).to.equal(null);
+    });
+
+    it('lookup, when the store was flushed between two writes, never serves what the first write invalidated', async function () {
+      if (!subject.flush) this.skip();
+      const { token } = await subject.cache.lookup('product:ghee');
+      await subject.cache.store('product:ghee', token, entry('price 10.00', ['p:GHEE']), 60_000);
+      await subject.peer.invalidate(['p:GHEE']);
+      await subject.flush!();
+      // A build that read the old price under the pre-flush token tries to store it after the flush.
+      const late = await subject.cache.store('product:ghee', token, entry('price 10.00', ['p:GHEE']), 60_000);
+      await subject.peer.invalidate(['p:GHEE']);
+      await subject.propagated?.();
+      expect(late).to.equal(false);
+      expect((await subject.cache.lookup('product:ghee')).entry).to.equal(null);
+      expect((await subject.peer.lookup('product:ghee')).entry).to.equal(null);
     });
 
     it('tryLease, when another instance holds the lease, refuses until it expires', async () => {

@@ -1,9 +1,15 @@
 import { InMemoryCatalogCache } from '../../src/adapters/in-memory/in-memory-catalog-cache.js';
 import { RedisCatalogCache } from '../../src/adapters/redis/redis-catalog-cache.js';
 import { RedisNearCatalogCache } from '../../src/adapters/redis/redis-near-catalog-cache.js';
-import { createTestRedis } from '../support/services.js';
+import { createTestRedis, type TestRedis } from '../support/services.js';
 import { describeCatalogCacheContract } from './catalog-cache.contract.js';
 import { nearCacheInstances } from '../support/near-cache.js';
+
+/** Deletes every key of this deployment, as a FLUSHDB would (without touching other tests' keys). */
+const flushOf = (redis: TestRedis) => async () => {
+  const keys = await redis.client.keys(`${redis.prefix}*`);
+  if (keys.length > 0) await redis.client.del(keys);
+};
 
 describeCatalogCacheContract('in-memory', async () => {
   const cache = new InMemoryCatalogCache();
@@ -15,6 +21,7 @@ describeCatalogCacheContract('Redis', async () => {
   return {
     cache: new RedisCatalogCache(redis.client, redis.prefix),
     peer: new RedisCatalogCache(redis.client, redis.prefix),
+    flush: flushOf(redis),
     cleanup: () => redis.cleanup(),
   };
 });
@@ -27,6 +34,7 @@ describeCatalogCacheContract('Redis with a near tier in each instance', async ()
     cache,
     peer,
     propagated: near.propagated,
+    flush: flushOf(redis),
     cleanup: async () => {
       near.close();
       await redis.cleanup();

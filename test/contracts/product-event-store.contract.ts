@@ -55,7 +55,7 @@ export function describeProductEventStoreContract(name: string, makeSubject: () 
 
     it('apply, when an upsert names a new sku, creates the product with every field and records the event', async () => {
       const event = upserted('NEW-1', 3, { name: 'Kesar Mango 1 kg', category: 'fruit', pricePaise: 24_950, stock: 7 });
-      expect(await store.apply(event)).to.equal('applied');
+      expect((await store.apply(event)).outcome).to.equal('applied');
       const product = await listed(products, 'NEW-1');
       expect(product).to.include({ name: 'Kesar Mango 1 kg', category: 'fruit', pricePaise: 24_950, stock: 7, version: 3 });
       expect(await products.findById(product!.id)).to.deep.equal(product);
@@ -66,7 +66,7 @@ export function describeProductEventStoreContract(name: string, makeSubject: () 
       await store.apply(upserted('DUP-1', 1));
       const before = await listed(products, 'DUP-1');
       const again = { ...priceChanged('DUP-1', 9), id: upserted('DUP-1', 1).id };
-      expect(await store.apply(again)).to.equal('duplicate');
+      expect((await store.apply(again)).outcome).to.equal('duplicate');
       expect(await listed(products, 'DUP-1')).to.deep.equal(before);
       expect(before).to.include({ version: 1, pricePaise: 50_001 });
       expect(await store.outcomeOf(again.id)).to.equal('applied');
@@ -75,23 +75,23 @@ export function describeProductEventStoreContract(name: string, makeSubject: () 
     it('apply, when an older version arrives after a newer one, records it as superseded and keeps the newer state', async () => {
       await store.apply(upserted('OLD-1', 5));
       const late = upserted('OLD-1', 4, { name: 'Stale name' });
-      expect(await store.apply(late)).to.equal('superseded');
-      expect(await store.apply(priceChanged('OLD-1', 5))).to.equal('superseded');
+      expect((await store.apply(late)).outcome).to.equal('superseded');
+      expect((await store.apply(priceChanged('OLD-1', 5))).outcome).to.equal('superseded');
       expect(await listed(products, 'OLD-1')).to.include({ name: 'Desi Cow Ghee v5', pricePaise: 50_005, version: 5 });
       expect(await store.outcomeOf(late.id)).to.equal('superseded');
     });
 
     it('apply, when a partial change arrives before the product is described, keeps it hidden, then merges it in', async () => {
-      expect(await store.apply(priceChanged('EARLY-1', 2, 12_345))).to.equal('applied');
+      expect((await store.apply(priceChanged('EARLY-1', 2, 12_345))).outcome).to.equal('applied');
       expect(await listed(products, 'EARLY-1')).to.equal(undefined);
-      expect(await store.apply(upserted('EARLY-1', 1))).to.equal('applied');
+      expect((await store.apply(upserted('EARLY-1', 1))).outcome).to.equal('applied');
       expect(await listed(products, 'EARLY-1')).to.include({ name: 'Desi Cow Ghee v1', pricePaise: 12_345, stock: 11, version: 2 });
     });
 
     it('apply, when a late upsert meets newer partial changes, fills in only the parts nothing newer wrote', async () => {
       await store.apply(upserted('MERGE-1', 1));
       await store.apply(stockChanged('MERGE-1', 3, 42));
-      expect(await store.apply(upserted('MERGE-1', 2, { name: 'Ghee v2' }))).to.equal('applied');
+      expect((await store.apply(upserted('MERGE-1', 2, { name: 'Ghee v2' }))).outcome).to.equal('applied');
       expect(await listed(products, 'MERGE-1')).to.include({ name: 'Ghee v2', pricePaise: 50_002, stock: 42, version: 3 });
     });
 
@@ -99,7 +99,7 @@ export function describeProductEventStoreContract(name: string, makeSubject: () 
       await store.apply(upserted('DEL-1', 1, { name: 'Zanzibar Clove Honey' }));
       const { id } = (await listed(products, 'DEL-1'))!;
       expect(await searchFinds(products, 'zanzibar', 'DEL-1')).to.equal(true);
-      expect(await store.apply(deleted('DEL-1', 2))).to.equal('applied');
+      expect((await store.apply(deleted('DEL-1', 2))).outcome).to.equal('applied');
       expect(await listed(products, 'DEL-1')).to.equal(undefined);
       expect(await products.findById(id)).to.equal(null);
       expect(await searchFinds(products, 'zanzibar', 'DEL-1')).to.equal(false);
@@ -110,22 +110,38 @@ export function describeProductEventStoreContract(name: string, makeSubject: () 
       await store.apply(deleted('DEL-2', 3));
       await store.apply(upserted('DEL-2', 2));
       expect(await listed(products, 'DEL-2')).to.equal(undefined);
-      expect(await store.apply(upserted('DEL-2', 4, { name: 'Ghee is back' }))).to.equal('applied');
+      expect((await store.apply(upserted('DEL-2', 4, { name: 'Ghee is back' }))).outcome).to.equal('applied');
       expect(await listed(products, 'DEL-2')).to.include({ name: 'Ghee is back', version: 4 });
       expect(await searchFinds(products, 'back', 'DEL-2')).to.equal(true);
     });
 
     it('apply, when a deletion comes first for a sku never seen, leaves a tombstone no older upsert lifts', async () => {
-      expect(await store.apply(deleted('DEL-3', 5))).to.equal('applied');
-      expect(await store.apply(upserted('DEL-3', 4))).to.equal('applied');
+      expect((await store.apply(deleted('DEL-3', 5))).outcome).to.equal('applied');
+      expect((await store.apply(upserted('DEL-3', 4))).outcome).to.equal('applied');
       expect(await listed(products, 'DEL-3')).to.equal(undefined);
+    });
+
+    it('apply, when it changes a product, reports the product before and after; otherwise no write', async () => {
+      const created = await store.apply(upserted('FACTS-1', 1, { name: 'Amla Candy', category: 'snacks', pricePaise: 9_900, stock: 4 }));
+      expect(created.write).to.deep.equal({
+        before: null,
+        after: { sku: 'FACTS-1', name: 'Amla Candy', description: created.write!.after.description, category: 'snacks', pricePaise: 9_900, stock: 4, live: true },
+      });
+      const restocked = await store.apply(stockChanged('FACTS-1', 2, 9));
+      expect(restocked.write?.before).to.include({ stock: 4, live: true });
+      expect(restocked.write?.after).to.include({ stock: 9, pricePaise: 9_900, category: 'snacks', live: true });
+      const removed = await store.apply(deleted('FACTS-1', 3));
+      expect(removed.write?.before).to.include({ live: true });
+      expect(removed.write?.after).to.include({ live: false });
+      const late = await store.apply({ ...stockChanged('FACTS-1', 2, 1), id: 'evt_facts_late' });
+      expect(late).to.deep.equal({ outcome: 'superseded', write: null });
     });
 
     it('apply, when the type is unknown, records it as ignored and changes nothing', async () => {
       const before = (await products.list(EVERYTHING)).items;
       const event = unknownTypeEvent('evt_unknown_1');
-      expect(await store.apply(event)).to.equal('ignored');
-      expect(await store.apply(event)).to.equal('duplicate');
+      expect((await store.apply(event)).outcome).to.equal('ignored');
+      expect((await store.apply(event)).outcome).to.equal('duplicate');
       expect((await products.list(EVERYTHING)).items).to.deep.equal(before);
       expect(await store.outcomeOf('evt_unknown_1')).to.equal('ignored');
     });
@@ -141,13 +157,13 @@ export function describeProductEventStoreContract(name: string, makeSubject: () 
     it('outcomeOf, when the event was never recorded, returns null; ids differing only in case are two events', async () => {
       expect(await store.outcomeOf('evt_never')).to.equal(null);
       await store.apply({ ...upserted('CASE-1', 1), id: 'evt_Case' });
-      expect(await store.apply({ ...upserted('CASE-1', 2), id: 'evt_case' })).to.equal('applied');
+      expect((await store.apply({ ...upserted('CASE-1', 2), id: 'evt_case' })).outcome).to.equal('applied');
     });
 
     it('apply, when two skus differ only in case, creates and changes two distinct products', async () => {
-      expect(await store.apply(upserted('SKU-A1', 1))).to.equal('applied');
-      expect(await store.apply(upserted('sku-a1', 1))).to.equal('applied');
-      expect(await store.apply(priceChanged('sku-a1', 2, 12_345))).to.equal('applied');
+      expect((await store.apply(upserted('SKU-A1', 1))).outcome).to.equal('applied');
+      expect((await store.apply(upserted('sku-a1', 1))).outcome).to.equal('applied');
+      expect((await store.apply(priceChanged('sku-a1', 2, 12_345))).outcome).to.equal('applied');
       const upper = await listed(products, 'SKU-A1');
       const lower = await listed(products, 'sku-a1');
       expect(upper).to.include({ pricePaise: 50_001, version: 1 });
@@ -170,7 +186,7 @@ export function describeProductEventStoreContract(name: string, makeSubject: () 
 
     it('apply, when deliveries of one event race, applies it exactly once', async () => {
       const event = upserted('RACE-1', 1);
-      const outcomes = await Promise.all(Array.from({ length: 12 }, () => store.apply(event)));
+      const outcomes = (await Promise.all(Array.from({ length: 12 }, () => store.apply(event)))).map((r) => r.outcome);
       expect(outcomes.filter((o) => o === 'applied')).to.have.length(1);
       expect(outcomes.filter((o) => o === 'duplicate')).to.have.length(11);
     });
@@ -187,9 +203,9 @@ export function describeProductEventStoreContract(name: string, makeSubject: () 
       await store.apply(upserted('WHOLE-1', 1));
       const [current] = [(await listed(products, 'WHOLE-1'))!];
       await products.upsert([{ ...current, name: 'Synced whole', version: 5, createdAt: undefined, updatedAt: undefined }]);
-      expect(await store.apply(priceChanged('WHOLE-1', 4))).to.equal('superseded');
-      expect(await store.apply(stockChanged('WHOLE-1', 6, 77))).to.equal('applied');
-      expect(await store.apply(priceChanged('WHOLE-1', 5))).to.equal('superseded');
+      expect((await store.apply(priceChanged('WHOLE-1', 4))).outcome).to.equal('superseded');
+      expect((await store.apply(stockChanged('WHOLE-1', 6, 77))).outcome).to.equal('applied');
+      expect((await store.apply(priceChanged('WHOLE-1', 5))).outcome).to.equal('superseded');
       expect(await listed(products, 'WHOLE-1')).to.include({ name: 'Synced whole', pricePaise: 50_001, stock: 77, version: 6 });
     });
 

@@ -7,7 +7,7 @@ import type { TestRedis } from './services.js';
 export interface NearCacheInstances {
   readonly instances: RedisNearCatalogCache[];
   readonly subscribers: RedisClient[];
-  /** Resolves once every instance knows the generation Redis holds now. */
+  /** Resolves once every instance knows the token Redis holds now. */
   propagated(): Promise<void>;
   close(): void;
 }
@@ -25,9 +25,9 @@ export async function nearCacheInstances(redis: TestRedis, count: number, settin
   );
   const instances = subscribers.map((s) => new RedisNearCatalogCache(new RedisCatalogCache(redis.client, redis.prefix), s, settings));
   const propagated = async () => {
-    const current = await shared.currentGeneration();
-    for (let waited = 0; !instances.every((i) => i.knownGeneration === current); waited += 5) {
-      if (waited > 2_000) throw new Error(`near tiers did not hear of generation ${current} within 2 s`);
+    const current = await shared.currentToken();
+    for (let waited = 0; !instances.every((i) => i.knownToken === current); waited += 5) {
+      if (waited > 2_000) throw new Error(`near tiers did not hear of token ${current} within 2 s`);
       await delay(5);
     }
   };

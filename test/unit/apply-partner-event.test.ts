@@ -9,7 +9,7 @@ import type { CatalogCache } from '../../src/domain/ports/catalog-cache.js';
 import type { EventDeduplicator } from '../../src/domain/ports/event-deduplicator.js';
 import type { Logger } from '../../src/domain/ports/logger.js';
 import type { ProductEventStore } from '../../src/domain/ports/product-event-store.js';
-import { priceChanged, upserted } from '../support/partner-events.js';
+import { priceChanged, stockChanged, upserted } from '../support/partner-events.js';
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const settings = { claimLeaseMs: 30_000, doneRetentionMs: 72 * 3_600_000 };
@@ -22,7 +22,7 @@ function harness(overrides: { deduplicator?: EventDeduplicator; store?: ProductE
   const deduplicator = overrides.deduplicator ?? new InMemoryEventDeduplicator();
   const cache = overrides.cache ?? new InMemoryCatalogCache();
   const useCase = new ApplyPartnerEvent(deduplicator, store, cache, silent, settings);
-  const generation = async () => (await cache.lookup('any')).generation;
+  const generation = async () => (await cache.lookup('any')).token;
   return { useCase, store, deduplicator, cache, generation };
 }
 
@@ -83,6 +83,21 @@ describe('ApplyPartnerEvent', () => {
     expect(await forgetful.execute(upserted('A', 1))).to.equal('duplicate');
   });
 
+  it('execute, when a stock change is applied, invalidates only the pages showing that product', async () => {
+    const { useCase, cache } = harness();
+    await useCase.execute(upserted('A', 1));
+    await useCase.execute(upserted('B', 1));
+    const { token } = await cache.lookup('any');
+    const page = (value: string, tags: string[]) => ({ value, tags, freshUntil: Number.MAX_SAFE_INTEGER });
+    await cache.store('product:A', token, page('A', ['p:A']), 60_000);
+    await cache.store('product:B', token, page('B', ['p:B']), 60_000);
+    await cache.store('list:all', token, page('A and B', ['p:A', 'p:B', 'members:*']), 60_000);
+    expect(await useCase.execute(stockChanged('A', 2))).to.equal('applied');
+    expect((await cache.lookup('product:A')).entry).to.equal(null);
+    expect((await cache.lookup('list:all')).entry).to.equal(null);
+    expect((await cache.lookup('product:B')).entry?.value).to.equal('B');
+  });
+
   it('execute, when the event is superseded, leaves the catalogue cache alone', async () => {
     const { useCase, generation } = harness();
     await useCase.execute(upserted('A', 5));
@@ -93,7 +108,7 @@ describe('ApplyPartnerEvent', () => {
 
   it('execute, when the cache cannot be invalidated, still answers applied', async () => {
     const cache = new InMemoryCatalogCache();
-    cache.invalidateAll = down;
+    cache.invalidate = down;
     const { useCase } = harness({ cache });
     expect(await useCase.execute(upserted('A', 1))).to.equal('applied');
   });

@@ -15,11 +15,14 @@ function harness(cache?: CatalogCache) {
   return { reader, store, advance: (ms: number) => (now += ms) };
 }
 
+const TAGS = ['p:A'];
+const built = (value: string) => ({ value, tags: TAGS });
+
 function counted(value: () => string, delayMs = 5) {
   const build = async () => {
     build.calls += 1;
     await new Promise((resolve) => setTimeout(resolve, delayMs));
-    return value();
+    return built(value());
   };
   build.calls = 0;
   return build;
@@ -28,6 +31,7 @@ function counted(value: () => string, delayMs = 5) {
 const unreachable: CatalogCache = {
   lookup: () => Promise.reject(new Error('ECONNREFUSED')),
   store: () => Promise.reject(new Error('ECONNREFUSED')),
+  invalidate: () => Promise.reject(new Error('ECONNREFUSED')),
   invalidateAll: () => Promise.reject(new Error('ECONNREFUSED')),
   tryLease: () => Promise.reject(new Error('ECONNREFUSED')),
 };
@@ -57,7 +61,7 @@ describe('ReadThroughCache', () => {
 
   it('get, when the entry is stale and the database fails, keeps serving the stale entry', async () => {
     const { reader, advance } = harness();
-    await reader.get('k', async () => 'cached');
+    await reader.get('k', async () => built('cached'));
     advance(2_000);
     const failing = async () => {
       throw new Error('database down');
@@ -70,7 +74,7 @@ describe('ReadThroughCache', () => {
   it('get, when nothing is cached and the build fails, rejects with the build error and caches nothing', async () => {
     const { reader } = harness();
     await expect(reader.get('k', async () => Promise.reject(new Error('boom')))).to.be.rejectedWith('boom');
-    expect((await reader.get('k', async () => 'ok')).status).to.equal('MISS');
+    expect((await reader.get('k', async () => built('ok'))).status).to.equal('MISS');
   });
 
   it('get, when the cache store is unreachable, builds from the source every time instead of failing', async () => {
@@ -86,23 +90,33 @@ describe('ReadThroughCache', () => {
     const slow = counted(() => 'before the write', 20);
     const pending = reader.get('k', slow);
     await new Promise((resolve) => setTimeout(resolve, 5));
-    await store.invalidateAll();
+    await store.invalidate(TAGS);
     await pending;
     await new Promise((resolve) => setTimeout(resolve, 5));
-    expect((await reader.get('k', async () => 'after the write')).value).to.equal('after the write');
+    expect((await reader.get('k', async () => built('after the write'))).value).to.equal('after the write');
+  });
+
+  it('get, when a write invalidated another tag during a build, stores the result', async () => {
+    const { reader, store } = harness();
+    const slow = counted(() => 'unaffected', 20);
+    const pending = reader.get('k', slow);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await store.invalidate(['p:B']);
+    await pending;
+    expect(await reader.get('k', slow)).to.deep.equal({ value: 'unaffected', status: 'HIT' });
   });
 
   it('get, when the entry is past its stale window, rebuilds it', async () => {
     const { reader, advance } = harness();
-    await reader.get('k', async () => 'old');
+    await reader.get('k', async () => built('old'));
     advance(settings.freshMs + settings.staleMs + 1);
-    expect(await reader.get('k', async () => 'new')).to.deep.equal({ value: 'new', status: 'MISS' });
+    expect(await reader.get('k', async () => built('new'))).to.deep.equal({ value: 'new', status: 'MISS' });
   });
 
   it('get, with second-sight admission, asks the shared cache and stores only from the second request on', async () => {
     const lookups: string[] = [];
     const store = new InMemoryCatalogCache();
-    const { reader } = harness({ ...store, lookup: (key) => (lookups.push(key), store.lookup(key)), store: store.store.bind(store), invalidateAll: store.invalidateAll.bind(store), tryLease: store.tryLease.bind(store) });
+    const { reader } = harness({ ...store, lookup: (key) => (lookups.push(key), store.lookup(key)), store: store.store.bind(store), invalidate: store.invalidate.bind(store), invalidateAll: store.invalidateAll.bind(store), tryLease: store.tryLease.bind(store) });
     const build = counted(() => 'deep page');
     const once = { admit: 'second-sight' } as const;
     expect((await reader.get('k', build, once)).status).to.equal('MISS');
@@ -123,10 +137,10 @@ describe('ReadThroughCache', () => {
 
   it('get, with second-sight admission, when the source fails at first sight, serves what the shared cache holds', async () => {
     const writer = harness();
-    const { generation } = await writer.store.lookup('k');
-    await writer.store.store('k', generation, { value: 'cached', freshUntil: Number.MAX_SAFE_INTEGER }, 60_000);
+    const { token } = await writer.store.lookup('k');
+    await writer.store.store('k', token, { value: 'cached', tags: TAGS, freshUntil: Number.MAX_SAFE_INTEGER }, 60_000);
     const reader = new ReadThroughCache(writer.store, { now: () => 1_000_000 }, silent, settings);
-    const down = async (): Promise<string> => {
+    const down = async (): Promise<{ value: string; tags: string[] }> => {
       throw new Error('database down');
     };
     expect(await reader.get('k', down, { admit: 'second-sight' })).to.deep.equal({ value: 'cached', status: 'HIT' });

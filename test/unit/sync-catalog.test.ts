@@ -46,9 +46,14 @@ function harness(count = 95) {
   const cache = new InMemoryCatalogCache();
   let invalidations = 0;
   const invalidateAll = cache.invalidateAll.bind(cache);
+  const invalidate = cache.invalidate.bind(cache);
   cache.invalidateAll = async () => {
     invalidations += 1;
     await invalidateAll();
+  };
+  cache.invalidate = async (tags) => {
+    invalidations += 1;
+    await invalidate(tags);
   };
   const checkpoints = new InMemorySyncCheckpoints();
   const sync = new SyncCatalog(catalog, products, cache, checkpoints, { now: () => Date.now() });

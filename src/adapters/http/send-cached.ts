@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Context } from 'koa';
-import type { CachedValue } from '../../application/read-through-cache.js';
+import type { BuiltValue, CachedValue } from '../../application/read-through-cache.js';
+import type { CatalogTag } from '../../domain/catalog-tags.js';
 
 const CACHE_CONTROL = 'public, max-age=5';
 const MAX_ENCODED_BODIES = 1_000;
@@ -12,8 +13,8 @@ const MAX_ENCODED_BODIES = 1_000;
 const encodedBodies = new Map<string, Buffer>();
 
 /** Cached values are "<etag>\n<json body>", so a hit costs no hashing and no serialising. */
-export function withEtag(body: string): string {
-  return `"${createHash('sha1').update(body).digest('base64url')}"\n${body}`;
+export function withEtag(body: string, tags: readonly CatalogTag[]): BuiltValue {
+  return { value: `"${createHash('sha1').update(body).digest('base64url')}"\n${body}`, tags };
 }
 
 /** Writes a cached JSON response, or 304 when the client already holds this exact representation. */

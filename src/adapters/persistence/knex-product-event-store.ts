@@ -1,9 +1,10 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Knex } from 'knex';
 import { applyProductChange, type AppliedChange, type VersionedProduct } from '../../domain/apply-product-change.js';
+import type { ProductFacts, ProductWrite } from '../../domain/catalog-tags.js';
 import type { PartnerEvent } from '../../domain/partner-event.js';
 import type { ProductChange } from '../../domain/product-change.js';
-import type { EventOutcome, ProductEventStore, RecordedOutcome } from '../../domain/ports/product-event-store.js';
+import type { EventResult, ProductEventStore, RecordedOutcome } from '../../domain/ports/product-event-store.js';
 import { CURRENCY } from '../../domain/product.js';
 import { databaseCall } from './database-call.js';
 import { ProductRows } from './product-rows.js';
@@ -39,7 +40,7 @@ export class KnexProductEventStore implements ProductEventStore {
     private readonly now: () => number = Date.now,
   ) {}
 
-  apply(event: PartnerEvent): Promise<EventOutcome> {
+  apply(event: PartnerEvent): Promise<EventResult> {
     return databaseCall(async () => {
       for (let attempt = 1; ; attempt += 1) {
         try {
@@ -62,14 +63,15 @@ export class KnexProductEventStore implements ProductEventStore {
     });
   }
 
-  private async applyIn(trx: Knex.Transaction, event: PartnerEvent): Promise<EventOutcome> {
+  private async applyIn(trx: Knex.Transaction, event: PartnerEvent): Promise<EventResult> {
     const now = this.now();
     const recorded = await this.record(trx, event, now);
-    if (!recorded) return 'duplicate';
-    if (!event.change) return 'ignored';
-    if (await this.applyChange(trx, event.change, now)) return 'applied';
+    if (!recorded) return { outcome: 'duplicate', write: null };
+    if (!event.change) return { outcome: 'ignored', write: null };
+    const write = await this.applyChange(trx, event.change, now);
+    if (write) return { outcome: 'applied', write };
     await trx(INBOX).where('event_id', event.id).update({ outcome: 'superseded' });
-    return 'superseded';
+    return { outcome: 'superseded', write: null };
   }
 
   /** False when the event id is recorded already (committed by another transaction). */
@@ -92,11 +94,13 @@ export class KnexProductEventStore implements ProductEventStore {
     }
   }
 
-  private async applyChange(trx: Knex.Transaction, change: ProductChange, now: number): Promise<boolean> {
+  /** The write, or null when the change was superseded. */
+  private async applyChange(trx: Knex.Transaction, change: ProductChange, now: number): Promise<ProductWrite | null> {
     const query = trx('products').select([...STORED_COLUMNS]).where('sku', change.sku);
     const row: StoredRow | undefined = await (this.isMysql() ? query.forUpdate() : query).first();
-    const applied = applyProductChange(row ? toVersioned(row) : null, change);
-    if (!applied) return false;
+    const current = row ? toVersioned(row) : null;
+    const applied = applyProductChange(current, change);
+    if (!applied) return null;
     const values = toColumns(applied, now);
     let id: number;
     if (row) {
@@ -113,7 +117,7 @@ export class KnexProductEventStore implements ProductEventStore {
       const terms = applied.live ? ProductRows.terms(id, applied.product) : [];
       if (terms.length > 0) await trx('product_terms').insert(terms);
     }
-    return true;
+    return { before: current && row ? facts(current, !Number(row.deleted)) : null, after: facts(applied.product, applied.live) };
   }
 
   private isMysql() {
@@ -142,6 +146,10 @@ function toVersioned(row: StoredRow): VersionedProduct {
       deleted: Number(row.deleted_version),
     },
   };
+}
+
+function facts({ sku, name, description, category, pricePaise, stock }: VersionedProduct, live: boolean): ProductFacts {
+  return { sku, name, description, category, pricePaise, stock, live };
 }
 
 function toColumns({ product, live }: AppliedChange, now: number) {

@@ -1,81 +1,231 @@
+import { randomUUID } from 'node:crypto';
+import type { CatalogTag } from '../../domain/catalog-tags.js';
 import type { CacheEntry, CacheLookup, CatalogCache } from '../../domain/ports/catalog-cache.js';
 import type { RedisClient } from './redis-client.js';
 import { RedisScript } from './redis-script.js';
 
-// Reads the generation and the entry under it in one round trip and one atomic step.
-const LOOKUP = new RedisScript(`
-local generation = redis.call('GET', KEYS[1]) or '0'
-return { generation, redis.call('GET', ARGV[1] .. generation .. ':' .. ARGV[2]) }
+// The sequence hash holds { epoch, seq }. A missing hash (a flush, a restart without persistence,
+// an eviction) is recreated under a random epoch the caller proposes, fresh on every call: tokens
+// and tag marks of the lost epoch then match nothing, so no entry can come back.
+const current = (candidate: string) => `
+local state = redis.call('HMGET', KEYS[1], 'epoch', 'seq')
+if not state[1] then
+  redis.call('HSET', KEYS[1], 'epoch', ${candidate}, 'seq', 0)
+  state = { ${candidate}, '0' }
+end
+`;
+const CURRENT = current('ARGV[1]');
+
+// A tag key holds "<epoch>:<seq>" of its last invalidation; a mark of another epoch is older than
+// the current epoch and cannot concern an entry built in it.
+const TAGS_NOT_AFTER = `
+local function tags_not_after(epoch, seq, first)
+  for i = first, #KEYS do
+    local mark = redis.call('GET', KEYS[i])
+    if mark then
+      local colon = string.find(mark, ':', 1, true)
+      if string.sub(mark, 1, colon - 1) == epoch and tonumber(string.sub(mark, colon + 1)) > seq then return false end
+    end
+  end
+  return true
+end
+`;
+
+// KEYS: sequence, entry. ARGV: epoch candidate. The current token and the raw entry.
+const LOOKUP = new RedisScript(`${CURRENT}
+return { state[1] .. ':' .. state[2], redis.call('GET', KEYS[2]) }
 `);
 
-// Bumps the generation and announces it, in one atomic step, to every instance's near tier.
-const INVALIDATE = new RedisScript(`
-local generation = redis.call('INCR', KEYS[1])
-redis.call('PUBLISH', ARGV[1], generation)
-return generation
+// KEYS: sequence. ARGV: epoch candidate.
+const CURRENT_TOKEN = new RedisScript(`${CURRENT}
+return state[1] .. ':' .. state[2]
 `);
+
+// KEYS: sequence, tag keys. ARGV: the entry's epoch and sequence, epoch candidate.
+// { 1 while the entry's epoch is current and no tag moved past it, else 0; current epoch; current seq }.
+const VALIDATE = new RedisScript(`${TAGS_NOT_AFTER}${current('ARGV[3]')}
+local valid = state[1] == ARGV[1] and tags_not_after(ARGV[1], tonumber(ARGV[2]), 2)
+return { valid and 1 or 0, state[1], state[2] }
+`);
+
+// KEYS: sequence, entry, tag keys. ARGV: epoch, sequence, encoded entry, ttl, epoch candidate.
+// { 1 when stored, else 0; current epoch; current seq }.
+const STORE = new RedisScript(`${TAGS_NOT_AFTER}${current('ARGV[5]')}
+if state[1] ~= ARGV[1] or not tags_not_after(ARGV[1], tonumber(ARGV[2]), 3) then return { 0, state[1], state[2] } end
+redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[4])
+return { 1, state[1], state[2] }
+`);
+
+// KEYS: sequence, tag keys. ARGV: epoch candidate, tag ttl, channel, tags joined by ','.
+const INVALIDATE = new RedisScript(`${CURRENT}
+local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+local token = state[1] .. ':' .. seq
+for i = 2, #KEYS do redis.call('SET', KEYS[i], token, 'PX', ARGV[2]) end
+redis.call('PUBLISH', ARGV[3], token .. '|' .. ARGV[4])
+return token
+`);
+
+// KEYS: sequence. ARGV: new epoch, channel. Entries and tokens of the old epoch are refused from now on.
+const INVALIDATE_ALL = new RedisScript(`
+local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+redis.call('HSET', KEYS[1], 'epoch', ARGV[1])
+local token = ARGV[1] .. ':' .. seq
+redis.call('PUBLISH', ARGV[2], token .. '|')
+return token
+`);
+
+export interface RedisCatalogCacheOptions {
+  /**
+   * The longest an entry may live: tag marks are kept this long, so they outlive every entry that
+   * could depend on them; longer ttls passed to store are cut to it.
+   */
+  readonly maxEntryTtlMs: number;
+  /**
+   * The Redis database number the client selected. Pub/sub ignores database numbers, so it is part
+   * of the channel name: deployments on two databases of one Redis never hear each other.
+   */
+  readonly database: number;
+}
+
+export interface Verdict {
+  readonly valid: boolean;
+  /** The token current when Redis answered. */
+  readonly token: string;
+}
+
+/** An entry read from Redis, with the token it was built under. */
+export interface TokenedEntry {
+  readonly entry: CacheEntry;
+  readonly epoch: string;
+  readonly sequence: number;
+}
 
 /**
- * Entries live under `<prefix>catalog:<generation>:<key>`; bumping the generation orphans them all.
- * Each bump is published on `invalidationChannel` (see RedisNearCatalogCache).
+ * Entries live under `<prefix>{catalog}:e:<key>` as "<epoch>:<seq>|<freshUntil>|<tags>|<value>".
+ * An invalidation increments the sequence and marks each tag key `<prefix>{catalog}:t:<tag>` with
+ * it; an entry built at S is valid while its epoch is current and none of its tags is marked past
+ * S. Every key a script touches is passed in KEYS and all share the hash tag `{catalog}`, so one
+ * deployment's keys sit in one Redis Cluster slot. Each invalidation is published, with its token
+ * and tags, on a channel named after the prefix and the database number (pub/sub ignores database
+ * numbers), for the near tiers of this deployment only (see RedisNearCatalogCache).
  */
 export class RedisCatalogCache implements CatalogCache {
   readonly invalidationChannel: string;
-  private readonly generationKey: string;
-  private readonly entryPrefix: string;
+  private readonly base: string;
+  private readonly sequenceKey: string;
+  private readonly maxEntryTtlMs: number;
 
   constructor(
     private readonly client: RedisClient,
-    private readonly prefix: string,
+    prefix: string,
+    options: Partial<RedisCatalogCacheOptions> = {},
   ) {
-    this.generationKey = `${prefix}catalog:generation`;
-    this.entryPrefix = `${prefix}catalog:`;
-    this.invalidationChannel = `${prefix}catalog:invalidated`;
+    this.base = `${prefix}{catalog}:`;
+    this.sequenceKey = `${this.base}seq`;
+    this.maxEntryTtlMs = options.maxEntryTtlMs ?? 3_600_000;
+    this.invalidationChannel = `${this.base}invalidated:db${options.database ?? 0}`;
   }
 
   async lookup(key: string): Promise<CacheLookup> {
-    const [generation, raw] = (await LOOKUP.run(this.client, [this.generationKey], [this.entryPrefix, key])) as [
-      string,
-      string | null,
-    ];
-    return { generation, entry: raw === null ? null : decode(raw) };
+    const [token, raw] = (await LOOKUP.run(this.client, [this.sequenceKey, this.entryKey(key)], [randomUUID()])) as [string, string | null];
+    const found = raw === null ? null : decode(raw);
+    if (!found || found.epoch !== tokenEpoch(token)) return { token, entry: null };
+    if (found.entry.tags.length === 0) return { token, entry: found.entry };
+    return { token, entry: (await this.validate(found)).valid ? found.entry : null };
   }
 
-  /** The entry stored for `key` under a generation the caller already knows (one plain GET). */
-  async entryUnder(key: string, generation: string): Promise<CacheEntry | null> {
-    const raw = await this.client.get(`${this.entryPrefix}${generation}:${key}`);
+  /** The entry stored for `key`, read with one plain GET, before any check of its tags. */
+  async rawEntry(key: string): Promise<TokenedEntry | null> {
+    const raw = await this.client.get(this.entryKey(key));
     return raw === null ? null : decode(raw);
   }
 
-  async store(key: string, generation: string, entry: CacheEntry, ttlMs: number): Promise<void> {
-    await this.client.set(`${this.entryPrefix}${generation}:${key}`, `${entry.freshUntil}|${entry.value}`, {
-      expiration: { type: 'PX', value: Math.max(1, Math.round(ttlMs)) },
-    });
+  /** Whether `found` is still valid (its epoch current, no tag invalidated since it was built), and the current token. */
+  async validate(found: TokenedEntry): Promise<Verdict> {
+    const keys = [this.sequenceKey, ...found.entry.tags.map((tag) => this.tagKey(tag))];
+    const [valid, epoch, sequence] = (await VALIDATE.run(this.client, keys, [found.epoch, String(found.sequence), randomUUID()])) as [
+      number,
+      string,
+      string,
+    ];
+    return { valid: valid === 1, token: `${epoch}:${sequence}` };
+  }
+
+  async store(key: string, token: string, entry: CacheEntry, ttlMs: number): Promise<boolean> {
+    return (await this.storeReporting(key, token, entry, ttlMs)).valid;
+  }
+
+  /** store, also telling the token current when it ran (valid: stored). */
+  async storeReporting(key: string, token: string, entry: CacheEntry, ttlMs: number): Promise<Verdict> {
+    const keys = [this.sequenceKey, this.entryKey(key), ...entry.tags.map((tag) => this.tagKey(tag))];
+    const ttl = String(Math.max(1, Math.min(this.maxEntryTtlMs, Math.round(ttlMs))));
+    const encoded = `${token}|${entry.freshUntil}|${entry.tags.join(',')}|${entry.value}`;
+    const args = [tokenEpoch(token), String(tokenSequence(token)), encoded, ttl, randomUUID()];
+    const [stored, epoch, sequence] = (await STORE.run(this.client, keys, args)) as [number, string, string];
+    return { valid: stored === 1, token: `${epoch}:${sequence}` };
+  }
+
+  async invalidate(tags: readonly CatalogTag[]): Promise<void> {
+    await this.invalidateReporting(tags);
+  }
+
+  /** invalidate, returning the new token. */
+  async invalidateReporting(tags: readonly CatalogTag[]): Promise<string> {
+    const keys = [this.sequenceKey, ...tags.map((tag) => this.tagKey(tag))];
+    const args = [randomUUID(), String(this.maxEntryTtlMs), this.invalidationChannel, tags.join(',')];
+    return String(await INVALIDATE.run(this.client, keys, args));
   }
 
   async invalidateAll(): Promise<void> {
-    await this.bumpGeneration();
+    await this.invalidateAllReporting();
   }
 
-  /** invalidateAll, returning the new generation. */
-  async bumpGeneration(): Promise<string> {
-    return String(await INVALIDATE.run(this.client, [this.generationKey], [this.invalidationChannel]));
+  /** invalidateAll, returning the new token. */
+  async invalidateAllReporting(): Promise<string> {
+    return String(await INVALIDATE_ALL.run(this.client, [this.sequenceKey], [randomUUID(), this.invalidationChannel]));
   }
 
-  async currentGeneration(): Promise<string> {
-    return (await this.client.get(this.generationKey)) ?? '0';
+  /** The current token, creating the epoch when there is none. */
+  async currentToken(): Promise<string> {
+    return String(await CURRENT_TOKEN.run(this.client, [this.sequenceKey], [randomUUID()]));
   }
 
   async tryLease(key: string, leaseMs: number): Promise<boolean> {
-    const reply = await this.client.set(`${this.prefix}catalog-lease:${key}`, '1', {
+    const reply = await this.client.set(`${this.base}lease:${key}`, '1', {
       expiration: { type: 'PX', value: leaseMs },
       condition: 'NX',
     });
     return reply === 'OK';
   }
+
+  private entryKey(key: string) {
+    return `${this.base}e:${key}`;
+  }
+
+  private tagKey(tag: CatalogTag) {
+    return `${this.base}t:${tag}`;
+  }
 }
 
-function decode(raw: string): CacheEntry {
-  const bar = raw.indexOf('|');
-  return { freshUntil: Number(raw.slice(0, bar)), value: raw.slice(bar + 1) };
+/** The epoch part of a token. */
+export function tokenEpoch(token: string): string {
+  return token.slice(0, token.lastIndexOf(':'));
+}
+
+/** The sequence part of a token. */
+export function tokenSequence(token: string): number {
+  return Number(token.slice(token.lastIndexOf(':') + 1));
+}
+
+function decode(raw: string): TokenedEntry {
+  const first = raw.indexOf('|');
+  const second = raw.indexOf('|', first + 1);
+  const third = raw.indexOf('|', second + 1);
+  const token = raw.slice(0, first);
+  const tags = raw.slice(second + 1, third);
+  return {
+    epoch: tokenEpoch(token),
+    sequence: tokenSequence(token),
+    entry: { freshUntil: Number(raw.slice(first + 1, second)), tags: tags === '' ? [] : tags.split(','), value: raw.slice(third + 1) },
+  };
 }

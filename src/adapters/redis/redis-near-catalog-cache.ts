@@ -1,5 +1,6 @@
+import type { CatalogTag } from '../../domain/catalog-tags.js';
 import type { CacheEntry, CacheLookup, CatalogCache } from '../../domain/ports/catalog-cache.js';
-import type { RedisCatalogCache } from './redis-catalog-cache.js';
+import { tokenEpoch, tokenSequence, type RedisCatalogCache, type Verdict } from './redis-catalog-cache.js';
 import type { RedisClient } from './redis-client.js';
 
 export interface NearCacheSettings {
@@ -7,33 +8,37 @@ export interface NearCacheSettings {
   readonly maxEntries: number;
   /**
    * Longest an entry is served from memory before Redis is asked again, whatever the channel says:
-   * the bound on staleness if the invalidation channel dies silently.
+   * the bound on staleness if an invalidation message is lost.
    */
   readonly maxAgeMs: number;
   readonly now?: () => number;
 }
 
 interface NearEntry {
-  readonly generation: string;
   readonly entry: CacheEntry;
   /** The earliest of: the entry going stale, its Redis expiry when known, maxAgeMs after loading. */
   readonly servableUntil: number;
 }
 
 /**
- * The Redis catalogue cache with a near tier: fresh entries this process has read or stored are
- * served from its memory, with no Redis round trip, for as long as the generation they were stored
- * under is current. Every instance learns of a new generation from the invalidation channel that
- * RedisCatalogCache.invalidateAll publishes on (this instance at once; others as soon as the message
- * arrives, well under a millisecond on one network). While the channel's connection is down, or
- * before its subscription is confirmed, the near tier is bypassed and every lookup goes to Redis;
- * an entry is never served from memory for longer than maxAgeMs.
+ * The Redis catalogue cache with a near tier: valid fresh entries this process has read or stored
+ * are served from its memory with no Redis round trip. Every invalidation is announced on the
+ * deployment's channel with its token and tags (RedisCatalogCache); each instance evicts exactly
+ * the entries carrying those tags (this instance at once, others as the message arrives), and all
+ * of them on a message of another epoch. An entry is never served from memory for longer than
+ * maxAgeMs, and while the channel's connection is down, or before its subscription is confirmed,
+ * the near tier is bypassed: every lookup goes to Redis.
+ *
+ * With the channel trusted, the token this tier knows (the newest it heard of) is a valid build
+ * token: every invalidation at or below it was heard before the caller reads its data. A lookup
+ * that misses memory costs one GET, and one script to check the entry's tags when there is one.
  */
 export class RedisNearCatalogCache implements CatalogCache {
   private readonly entries = new Map<string, NearEntry>();
+  private readonly keysByTag = new Map<CatalogTag, Set<string>>();
   private readonly now: () => number;
-  /** The current generation as the channel tells it; undefined while the channel is not trusted. */
-  private generation: string | undefined;
+  /** The newest token the channel told of; undefined while the channel is not trusted. */
+  private token: string | undefined;
   private subscribed = false;
   private messages = 0;
 
@@ -49,77 +54,138 @@ export class RedisNearCatalogCache implements CatalogCache {
   }
 
   async lookup(key: string): Promise<CacheLookup> {
+    const token = this.token;
+    if (token === undefined) return this.redis.lookup(key);
     const now = this.now();
-    const generation = this.generation;
-    if (generation !== undefined) {
-      const near = this.entries.get(key);
-      if (near && near.generation === generation && near.servableUntil > now) return { generation, entry: near.entry };
-      // The channel tells the generation, so one GET finds the shared entry (no script).
-      const entry = await this.redis.entryUnder(key, generation);
-      if (entry) this.remember(key, generation, entry, now, Infinity);
-      return { generation, entry };
+    const near = this.entries.get(key);
+    if (near !== undefined) {
+      if (near.servableUntil > now) return { token, entry: near.entry };
+      this.forget(key);
     }
-    const lookup = await this.redis.lookup(key);
-    if (lookup.entry) this.remember(key, lookup.generation, lookup.entry, now, Infinity);
-    return lookup;
+    const found = await this.redis.rawEntry(key);
+    if (found === null) return { token, entry: null };
+    const verdict = await this.redis.validate(found);
+    this.learn(verdict);
+    const current = this.token ?? verdict.token;
+    if (!verdict.valid) return { token: current, entry: null };
+    this.remember(key, found.entry, verdict, now, Infinity);
+    return { token: current, entry: found.entry };
   }
 
-  async store(key: string, generation: string, entry: CacheEntry, ttlMs: number): Promise<void> {
-    await this.redis.store(key, generation, entry, ttlMs);
-    const now = this.now();
-    this.remember(key, generation, entry, now, now + ttlMs);
+  async store(key: string, token: string, entry: CacheEntry, ttlMs: number): Promise<boolean> {
+    const verdict = await this.redis.storeReporting(key, token, entry, ttlMs);
+    this.learn(verdict);
+    if (verdict.valid) {
+      const now = this.now();
+      this.remember(key, entry, verdict, now, now + ttlMs);
+    }
+    return verdict.valid;
+  }
+
+  async invalidate(tags: readonly CatalogTag[]): Promise<void> {
+    const token = await this.redis.invalidateReporting(tags);
+    this.observe(token, tags);
   }
 
   async invalidateAll(): Promise<void> {
-    this.observe(await this.redis.bumpGeneration());
+    this.observe(await this.redis.invalidateAllReporting(), []);
   }
 
   tryLease(key: string, leaseMs: number): Promise<boolean> {
     return this.redis.tryLease(key, leaseMs);
   }
 
-  /** The generation the channel last told of; undefined while lookups all go to Redis. */
-  get knownGeneration(): string | undefined {
-    return this.generation;
+  /** The token the channel last told of; undefined while lookups all go to Redis. */
+  get knownToken(): string | undefined {
+    return this.token;
   }
 
-  private remember(key: string, generation: string, entry: CacheEntry, now: number, expiresAt: number) {
+  /** Entries held in memory now. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /**
+   * Keeps an entry Redis found valid at `verdict.token`, unless an invalidation newer than that was
+   * heard meanwhile (it may concern this entry and arrived before the entry could be indexed).
+   */
+  private remember(key: string, entry: CacheEntry, verdict: Verdict, now: number, expiresAt: number) {
+    const known = this.token;
+    if (known === undefined || this.settings.maxEntries === 0) return;
+    if (tokenEpoch(known) !== tokenEpoch(verdict.token) || tokenSequence(known) > tokenSequence(verdict.token)) return;
     const servableUntil = Math.min(entry.freshUntil, expiresAt, now + this.settings.maxAgeMs);
-    if (this.settings.maxEntries === 0 || generation !== this.generation || servableUntil <= now) return;
-    if (!this.entries.has(key) && this.entries.size >= this.settings.maxEntries) {
-      this.entries.delete(this.entries.keys().next().value!);
+    if (servableUntil <= now) return;
+    this.forget(key);
+    if (this.entries.size >= this.settings.maxEntries) this.forget(this.entries.keys().next().value!);
+    this.entries.set(key, { entry, servableUntil });
+    for (const tag of entry.tags) {
+      let keys = this.keysByTag.get(tag);
+      if (keys === undefined) this.keysByTag.set(tag, (keys = new Set()));
+      keys.add(key);
     }
-    this.entries.set(key, { generation, entry, servableUntil });
   }
 
-  /** Subscribes once (node-redis resubscribes by itself before every later 'ready'), then reads the generation. */
+  private forget(key: string) {
+    const near = this.entries.get(key);
+    if (near === undefined) return;
+    this.entries.delete(key);
+    for (const tag of near.entry.tags) {
+      const keys = this.keysByTag.get(tag);
+      keys?.delete(key);
+      if (keys?.size === 0) this.keysByTag.delete(tag);
+    }
+  }
+
+  /** A reply from Redis shows the epoch changed (a flush or restart announces nothing): start over in it. */
+  private learn(verdict: Verdict) {
+    if (this.token !== undefined && tokenEpoch(verdict.token) !== tokenEpoch(this.token)) this.observe(verdict.token, []);
+  }
+
+  /** Subscribes once (node-redis resubscribes by itself before every later 'ready'), then reads the token. */
   private async watch() {
     try {
       if (!this.subscribed) {
-        await this.subscriber.subscribe(this.redis.invalidationChannel, (message) => this.observe(message));
+        await this.subscriber.subscribe(this.redis.invalidationChannel, (message) => this.onMessage(message));
         this.subscribed = true;
       }
       // A message that arrives during the read is at least as new as what the read returns: read
       // again (a message that came before the subscription was confirmed did not set anything).
-      for (let attempt = 0; attempt < 3 && this.generation === undefined && this.subscriber.isReady; attempt += 1) {
+      for (let attempt = 0; attempt < 3 && this.token === undefined && this.subscriber.isReady; attempt += 1) {
         const seen = this.messages;
-        const generation = await this.redis.currentGeneration();
-        if (seen === this.messages && this.subscriber.isReady) this.generation = generation;
+        const token = await this.redis.currentToken();
+        if (seen === this.messages && this.subscriber.isReady) this.token = token;
       }
     } catch {
       this.distrust();
     }
   }
 
-  private observe(generation: string) {
+  private onMessage(message: string) {
     this.messages += 1;
-    if (generation === this.generation) return;
-    this.entries.clear();
-    if (this.subscribed && this.subscriber.isReady) this.generation = generation;
+    const bar = message.indexOf('|');
+    const tags = message.slice(bar + 1);
+    this.observe(message.slice(0, bar), tags === '' ? [] : tags.split(','));
+  }
+
+  /** Applies the invalidation `token` of `tags`; one of another epoch clears everything. */
+  private observe(token: string, tags: readonly CatalogTag[]) {
+    const known = this.token;
+    if (known === undefined || tokenEpoch(known) !== tokenEpoch(token)) {
+      this.clear();
+    } else {
+      for (const tag of tags) for (const key of this.keysByTag.get(tag) ?? []) this.forget(key);
+      if (tokenSequence(token) <= tokenSequence(known)) return;
+    }
+    if (this.subscribed && this.subscriber.isReady) this.token = token;
   }
 
   private distrust() {
-    this.generation = undefined;
+    this.token = undefined;
+    this.clear();
+  }
+
+  private clear() {
     this.entries.clear();
+    this.keysByTag.clear();
   }
 }

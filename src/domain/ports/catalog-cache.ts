@@ -1,27 +1,45 @@
+import type { CatalogTag } from '../catalog-tags.js';
+
 export interface CacheEntry {
   readonly value: string;
   /** Epoch milliseconds after which the entry is stale: still servable, due for a rebuild. */
   readonly freshUntil: number;
+  /** What the value was built from (see catalog-tags): invalidating any of them makes the entry unreachable. */
+  readonly tags: readonly CatalogTag[];
 }
 
 export interface CacheLookup {
+  /** The entry stored for the key, or null when there is none or one of its tags was invalidated since it was built. */
   readonly entry: CacheEntry | null;
-  /** The catalogue generation the lookup saw; store under it so a racing invalidation wins. */
-  readonly generation: string;
+  /**
+   * The build token: where the store's invalidations stood at the lookup. Read it before reading
+   * the data an entry is built from, and store under it: a write that invalidates after it makes
+   * the store refused. Opaque; carries the store's epoch, so a token from before a flush or restart
+   * of the store is never accepted after it.
+   */
+  readonly token: string;
 }
 
-/** Shared cache of rendered catalogue responses, invalidated as a whole on every product write. */
+/** Shared cache of rendered catalogue responses, invalidated by tag. */
 export interface CatalogCache {
-  /** Reads the current generation and the entry stored for `key` under it, in one atomic step. */
+  /** The valid entry for `key` (if any) and the current build token. */
   lookup(key: string): Promise<CacheLookup>;
 
   /**
-   * Stores an entry under `generation`, kept for `ttlMs`. Storing under a generation that is no
-   * longer current is harmless: the entry is unreachable.
+   * Stores `entry` for `key`, kept for at most `ttlMs`, and returns true; or stores nothing and
+   * returns false when `token` belongs to another epoch or one of the entry's tags was invalidated
+   * after `token` was read. Atomic: an entry is never stored once an invalidation of its tags is done.
    */
-  store(key: string, generation: string, entry: CacheEntry, ttlMs: number): Promise<void>;
+  store(key: string, token: string, entry: CacheEntry, ttlMs: number): Promise<boolean>;
 
-  /** Makes every entry stored so far unreachable at once (no key scan). */
+  /**
+   * Makes every entry carrying any of `tags` unreachable on every instance: at once through the
+   * shared store, and in per-process tiers as soon as the announcement arrives (see the adapter).
+   * Entries built under a token read before this call are refused when stored.
+   */
+  invalidate(tags: readonly CatalogTag[]): Promise<void>;
+
+  /** Makes every entry stored so far unreachable at once, for writes whose tags are unknown (no key scan). */
   invalidateAll(): Promise<void>;
 
   /**

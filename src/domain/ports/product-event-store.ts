@@ -1,3 +1,4 @@
+import type { ProductWrite } from '../catalog-tags.js';
 import type { PartnerEvent } from '../partner-event.js';
 
 /**
@@ -9,6 +10,12 @@ export type EventOutcome = 'applied' | 'superseded' | 'ignored' | 'duplicate';
 
 export type RecordedOutcome = Exclude<EventOutcome, 'duplicate'>;
 
+export interface EventResult {
+  readonly outcome: EventOutcome;
+  /** What the change did to its product, when `applied`; null for every other outcome. */
+  readonly write: ProductWrite | null;
+}
+
 /** The durable record of partner events (the inbox) and the catalogue changes they make. */
 export interface ProductEventStore {
   /**
@@ -17,9 +24,11 @@ export interface ProductEventStore {
    * nothing, so however many deliveries race, across processes, one of them applies the event.
    * Never moves a part of a product back to an older version (see applyProductChange); a deleted
    * product leaves list and findById of the ProductRepository sharing this store.
+   * Reports the product as it was before and after the change, as that transaction saw it, so
+   * callers can tell which cached responses it reached.
    * Throws DependencyUnavailableError when the database cannot be reached.
    */
-  apply(event: PartnerEvent): Promise<EventOutcome>;
+  apply(event: PartnerEvent): Promise<EventResult>;
 
   /** The outcome recorded for `eventId`, or null when no delivery of it was recorded. */
   outcomeOf(eventId: string): Promise<RecordedOutcome | null>;
