@@ -1,13 +1,23 @@
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { z } from 'zod';
 import { InvalidCursorError } from '../../domain/errors/invalid-cursor-error.js';
 import type { KeysetPosition } from '../../domain/product-query.js';
 
-interface CursorPayload {
-  /** Fingerprint of the sort, order and filters the cursor was issued for. */
-  readonly f: string;
-  readonly v: number | string;
-  readonly i: number;
-}
+/**
+ * What a cursor may hold, checked even after the signature matched: a signature proves who made a
+ * cursor, not that its shape is what this build expects (the secret may have leaked, or an older
+ * build signed another shape), and the position goes into SQL as a value.
+ */
+const CursorPayloadSchema = z
+  .object({
+    /** Fingerprint of the sort, order and filters the cursor was issued for. */
+    f: z.string().max(256),
+    v: z.union([z.number().finite(), z.string().max(1_024)]),
+    i: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  })
+  .strict();
+
+type CursorPayload = z.infer<typeof CursorPayloadSchema>;
 
 /**
  * Opaque, tamper-evident page cursors: base64url(JSON).base64url(HMAC-SHA256), bound to the
@@ -34,7 +44,7 @@ export class CursorCodec {
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       throw new InvalidCursorError('cursor has been tampered with or was not issued by this service');
     }
-    const payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as CursorPayload;
+    const payload = parsePayload(body);
     if (payload.f !== fingerprint) {
       throw new InvalidCursorError('cursor was issued for a different sort, order or filter; start again without it');
     }
@@ -44,4 +54,16 @@ export class CursorCodec {
   private sign(body: string): Buffer {
     return createHmac('sha256', this.key).update(body).digest();
   }
+}
+
+function parsePayload(body: string): CursorPayload {
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidCursorError('cursor is malformed');
+  }
+  const parsed = CursorPayloadSchema.safeParse(json);
+  if (!parsed.success) throw new InvalidCursorError('cursor is malformed');
+  return parsed.data;
 }

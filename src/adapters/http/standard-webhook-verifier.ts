@@ -28,8 +28,15 @@ export class StandardWebhookVerifier {
     this.keys = secrets.map(signingKey);
   }
 
-  /** Throws WebhookSignatureError unless `body` was signed, recently, with one of the secrets. */
-  verify({ id, timestamp, signature }: WebhookSignatureHeaders, body: Buffer): void {
+  /**
+   * The checks that need no body, so a delivery that cannot be genuine is refused before a byte of
+   * it is read: a secret is configured, the three headers are present, the timestamp is within the
+   * tolerance. Throws WebhookSignatureError.
+   */
+  checkHeaders({ id, timestamp, signature }: WebhookSignatureHeaders): void {
+    if (this.keys.length === 0) {
+      throw new WebhookSignatureError('This server has no webhook signing secret configured; no delivery can be verified.');
+    }
     if (!id || !timestamp || !signature) {
       throw new WebhookSignatureError('The webhook-id, webhook-timestamp and webhook-signature headers are all required.');
     }
@@ -39,6 +46,12 @@ export class StandardWebhookVerifier {
     if (Math.abs(this.now() / 1000 - Number(timestamp)) > this.toleranceSeconds) {
       throw new WebhookSignatureError(`webhook-timestamp is more than ${this.toleranceSeconds} seconds away from now.`);
     }
+  }
+
+  /** Throws WebhookSignatureError unless `body` was signed, recently, with one of the secrets. */
+  verify(headers: WebhookSignatureHeaders, body: Buffer): void {
+    this.checkHeaders(headers);
+    const { id, timestamp, signature } = headers;
     const offered = signature
       .split(' ')
       .filter((entry) => entry.startsWith('v1,'))
