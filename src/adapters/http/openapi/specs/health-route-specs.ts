@@ -17,6 +17,8 @@ export const healthRouteSpecs: readonly RouteSpec[] = [
     path: '/readyz',
     operationId: 'readiness',
     summary: 'Readiness: every dependency answers and the instance is not draining',
+    description:
+      'Answered from a probe at most about 1 s old; concurrent callers share one probe, which uses a database connection of its own (never one of the catalogue or webhook pools).',
     tags: ['Operations'],
     responses: {
       200: {

@@ -69,7 +69,11 @@ export function partnerWebhookRouteSpecs(bodyLimitBytes: number): readonly Route
         ),
         413: problem(`The body is larger than ${bodyLimitBytes} bytes (checked before the signature); nothing was written.`),
         415: problem('Signed, but the body is not application/json; nothing was written.'),
-        503: problem('The database is not answering; nothing was written. Redeliver after Retry-After seconds.', 'Seconds to wait before redelivering.'),
+        503: problem(
+          'Nothing was written; redeliver after Retry-After seconds. The title says why: "Service temporarily unavailable" (the database is not answering), ' +
+            '"Service overloaded" (no event write connection came free within the wait), "Deadline exceeded" (a statement ran past its time limit).',
+          'Seconds to wait before redelivering.',
+        ),
       },
     },
   ];

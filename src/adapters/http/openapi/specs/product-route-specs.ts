@@ -23,7 +23,10 @@ const MANGO = {
 };
 
 const UNAVAILABLE = {
-  description: 'The catalogue store is not answering; retry after Retry-After seconds.',
+  description:
+    'Retry after Retry-After seconds. The title says why: "Service temporarily unavailable" (the catalogue store is not answering), ' +
+    '"Service overloaded" (no catalogue read connection came free within the short wait: shed, nothing ran), ' +
+    '"Deadline exceeded" (a statement or the request ran past its time limit and was cancelled).',
   contentType: 'application/problem+json',
   schema: ProblemSchema,
   headers: { 'Retry-After': { description: 'Seconds to wait before retrying.' } },
