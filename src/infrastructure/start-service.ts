@@ -1,10 +1,13 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { createHttpServer } from '../adapters/http/create-http-server.js';
 import type { MetricsSnapshot } from '../adapters/http/routes/health-routes.js';
+import { watchSqliteExternalWrites } from '../adapters/persistence/sqlite-external-writes.js';
 import { RegisterPartnerWebhook } from '../application/register-partner-webhook.js';
+import type { CatalogCache } from '../domain/ports/catalog-cache.js';
 import type { ProductRepository } from '../domain/ports/product-repository.js';
 import { TYPES } from '../types.js';
 import { buildContainer, type Overrides } from './container.js';
@@ -17,6 +20,8 @@ import type { Config } from './load-config.js';
 import { migrateLatest } from './migrate.js';
 import { registerWebhookOnStart } from './register-webhook-on-start.js';
 import { seedDemoCatalog } from './seed/seed-demo-catalog.js';
+
+const EXTERNAL_WRITE_POLL_MS = 250;
 
 export interface RunningService {
   readonly server: Server;
@@ -64,6 +69,8 @@ export async function startService(config: Config, options: StartOptions = {}): 
     }
   }
 
+  const externalWrites = watchExternalWrites(config, knex, redis ? null : container.get<CatalogCache>(TYPES.CatalogCache), logger);
+
   let shuttingDown = false;
   const readMetrics = options.metricsSource?.(registry);
   const { app } = createServiceApp(container, { isShuttingDown: () => shuttingDown, registry, readMetrics, redis });
@@ -93,6 +100,7 @@ export async function startService(config: Config, options: StartOptions = {}): 
       // The drain gets most of the bound; the rest cancels what still runs and closes the pools.
       const cancelGraceMs = Math.min(1_000, Math.floor(config.SHUTDOWN_TIMEOUT_MS / 4));
       await closeServer(server, config.SHUTDOWN_TIMEOUT_MS - cancelGraceMs, logger);
+      await externalWrites?.stop();
       await pools.destroy(cancelGraceMs);
       if (redis?.isOpen) redis.destroy();
       if (redisSubscriber?.isOpen) redisSubscriber.destroy();
@@ -102,6 +110,19 @@ export async function startService(config: Config, options: StartOptions = {}): 
     return stopped;
   };
   return { server, url, shutdown };
+}
+
+/**
+ * On the embedded default the catalogue cache lives in this process, out of reach of a CLI writing
+ * to the same SQLite file (`npm run catalog:sync`): such a commit invalidates the whole cache within
+ * EXTERNAL_WRITE_POLL_MS. With Redis the CLI invalidates the shared cache itself.
+ */
+function watchExternalWrites(config: Config, knex: Knex, cache: CatalogCache | null, logger: Logger) {
+  if (config.DATABASE_URL || !cache) return null;
+  return watchSqliteExternalWrites(knex, () => cache.invalidateAll(), {
+    intervalMs: EXTERNAL_WRITE_POLL_MS,
+    onError: (error) => logger.warn({ err: error }, 'could not check the SQLite file for other writers'),
+  });
 }
 
 function describeBackends(config: Config, logger: Logger) {
