@@ -4,6 +4,7 @@ import { RedisNearCatalogCache } from '../../src/adapters/redis/redis-near-catal
 import { createTestRedis, type TestRedis } from '../support/services.js';
 import { describeCatalogCacheContract } from './catalog-cache.contract.js';
 import { nearCacheInstances } from '../support/near-cache.js';
+import { onlyWith } from '../support/backends.js';
 
 /** Deletes every key of this deployment, as a FLUSHDB would (without touching other tests' keys). */
 const flushOf = (redis: TestRedis) => async () => {
@@ -16,7 +17,7 @@ describeCatalogCacheContract('in-memory', async () => {
   return { cache, peer: cache, cleanup: async () => undefined };
 });
 
-describeCatalogCacheContract('Redis', async () => {
+onlyWith(['redis'], describeCatalogCacheContract)('Redis', async () => {
   const redis = await createTestRedis('catalog-cache');
   return {
     cache: new RedisCatalogCache(redis.client, redis.prefix),
@@ -26,7 +27,7 @@ describeCatalogCacheContract('Redis', async () => {
   };
 });
 
-describeCatalogCacheContract('Redis with a near tier in each instance', async () => {
+onlyWith(['redis'], describeCatalogCacheContract)('Redis with a near tier in each instance', async () => {
   const redis = await createTestRedis('catalog-cache-near');
   const near = await nearCacheInstances(redis, 2, { maxEntries: 100, maxAgeMs: 60_000 });
   const [cache, peer] = near.instances as [RedisNearCatalogCache, RedisNearCatalogCache];

@@ -3,6 +3,7 @@ import { InMemoryEventDeduplicator } from '../../src/adapters/in-memory/in-memor
 import { RedisEventDeduplicator } from '../../src/adapters/redis/redis-event-deduplicator.js';
 import { createTestRedis } from '../support/services.js';
 import { describeEventDeduplicatorContract } from './event-deduplicator.contract.js';
+import { onlyWith } from '../support/backends.js';
 
 describeEventDeduplicatorContract('in-memory', async () => {
   let now = Date.UTC(2026, 10, 24);
@@ -17,7 +18,7 @@ describeEventDeduplicatorContract('in-memory', async () => {
   };
 });
 
-describeEventDeduplicatorContract('Redis', async () => {
+onlyWith(['redis'], describeEventDeduplicatorContract)('Redis', async () => {
   const redis = await createTestRedis('event-dedup');
   return {
     deduplicator: new RedisEventDeduplicator(redis.client, redis.prefix),

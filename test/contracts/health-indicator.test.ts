@@ -7,6 +7,7 @@ import { RedisHealthIndicator } from '../../src/adapters/redis/redis-health-indi
 import { createKnex } from '../../src/infrastructure/create-knex.js';
 import { createTestDatabase, createTestRedis } from '../support/services.js';
 import { describeHealthIndicatorContract } from './health-indicator.contract.js';
+import { onlyWith } from '../support/backends.js';
 
 const NOTHING_LISTENS = 1; // tcpmux: nothing runs there, connections are refused at once
 
@@ -20,7 +21,7 @@ describeHealthIndicatorContract('SQLite', async () => {
   return { indicator: new KnexHealthIndicator(knex), cleanup: () => knex.destroy() };
 });
 
-describeHealthIndicatorContract(
+onlyWith(['mysql'], describeHealthIndicatorContract)(
   'MariaDB',
   async () => {
     const database = await createTestDatabase();
@@ -36,7 +37,7 @@ describeHealthIndicatorContract(
   },
 );
 
-describeHealthIndicatorContract(
+onlyWith(['redis'], describeHealthIndicatorContract)(
   'Redis',
   async () => {
     const redis = await createTestRedis('health');

@@ -4,20 +4,21 @@ import { RedisLastKnownAvailability } from '../../src/adapters/redis/redis-last-
 import { createTestRedis } from '../support/services.js';
 import { silentLogger } from '../support/token-fixtures.js';
 import { CONTRACT_RETENTION_MS, describeLastKnownAvailabilityContract } from './last-known-availability.contract.js';
+import { describeWith, onlyWith } from '../support/backends.js';
 
 describeLastKnownAvailabilityContract('in-memory', async () => {
   const store = new InMemoryLastKnownAvailability(CONTRACT_RETENTION_MS);
   return { store, peer: store, cleanup: async () => undefined };
 });
 
-describeLastKnownAvailabilityContract('Redis (each handle with its own in-process mirror)', async () => {
+onlyWith(['redis'], describeLastKnownAvailabilityContract)('Redis (each handle with its own in-process mirror)', async () => {
   const redis = await createTestRedis('last-known');
   const make = () =>
     new RedisLastKnownAvailability(redis.client, redis.prefix, CONTRACT_RETENTION_MS, new InMemoryLastKnownAvailability(CONTRACT_RETENTION_MS), silentLogger);
   return { store: make(), peer: make(), cleanup: () => redis.cleanup() };
 });
 
-describe('RedisLastKnownAvailability', () => {
+describeWith(['redis'], 'RedisLastKnownAvailability', () => {
   it('recall, when Redis stops answering, serves what this instance saw from its in-process mirror', async () => {
     const redis = await createTestRedis('last-known-outage');
     const store = new RedisLastKnownAvailability(redis.client, redis.prefix, CONTRACT_RETENTION_MS, new InMemoryLastKnownAvailability(CONTRACT_RETENTION_MS), silentLogger);

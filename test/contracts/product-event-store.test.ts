@@ -6,6 +6,7 @@ import { createKnex } from '../../src/infrastructure/create-knex.js';
 import { migrateLatest } from '../../src/infrastructure/migrate.js';
 import { createTestDatabase } from '../support/services.js';
 import { describeProductEventStoreContract } from './product-event-store.contract.js';
+import { onlyWith } from '../support/backends.js';
 
 describeProductEventStoreContract('in-memory', async () => {
   const products = new InMemoryProductRepository();
@@ -18,7 +19,7 @@ describeProductEventStoreContract('SQLite', async () => {
   return { store: new KnexProductEventStore(knex), products: new KnexProductRepository(knex), cleanup: () => knex.destroy() };
 });
 
-describeProductEventStoreContract('MariaDB', async () => {
+onlyWith(['mysql'], describeProductEventStoreContract)('MariaDB', async () => {
   const database = await createTestDatabase();
   await migrateLatest(database.knex);
   return {

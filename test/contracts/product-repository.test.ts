@@ -4,6 +4,7 @@ import { createKnex } from '../../src/infrastructure/create-knex.js';
 import { migrateLatest } from '../../src/infrastructure/migrate.js';
 import { createTestDatabase } from '../support/services.js';
 import { describeProductRepositoryContract } from './product-repository.contract.js';
+import { onlyWith } from '../support/backends.js';
 
 // Low enough that the fixture's words are common and its searches run out of budget mid-listing.
 const SMALL_LIMITS = { rareTermLimit: 5, scanBudget: 30 };
@@ -30,13 +31,13 @@ describeProductRepositoryContract('SQLite, small search limits', async () => {
   return { repository: new KnexProductRepository(knex, Date.now, SMALL_LIMITS), cleanup: () => knex.destroy() };
 }, SMALL_LIMITS);
 
-describeProductRepositoryContract('MariaDB', async () => {
+onlyWith(['mysql'], describeProductRepositoryContract)('MariaDB', async () => {
   const database = await createTestDatabase();
   await migrateLatest(database.knex);
   return { repository: new KnexProductRepository(database.knex), cleanup: () => database.drop() };
 });
 
-describeProductRepositoryContract('MariaDB, small search limits', async () => {
+onlyWith(['mysql'], describeProductRepositoryContract)('MariaDB, small search limits', async () => {
   const database = await createTestDatabase();
   await migrateLatest(database.knex);
   return { repository: new KnexProductRepository(database.knex, Date.now, SMALL_LIMITS), cleanup: () => database.drop() };

@@ -4,6 +4,7 @@ import { createKnex } from '../../src/infrastructure/create-knex.js';
 import { migrateLatest } from '../../src/infrastructure/migrate.js';
 import { createTestDatabase } from '../support/services.js';
 import { describeSyncCheckpointsContract } from './sync-checkpoints.contract.js';
+import { onlyWith } from '../support/backends.js';
 
 describeSyncCheckpointsContract('in-memory', async () => ({
   checkpoints: new InMemorySyncCheckpoints(),
@@ -16,7 +17,7 @@ describeSyncCheckpointsContract('SQLite', async () => {
   return { checkpoints: new KnexSyncCheckpoints(knex), cleanup: () => knex.destroy() };
 });
 
-describeSyncCheckpointsContract('MariaDB', async () => {
+onlyWith(['mysql'], describeSyncCheckpointsContract)('MariaDB', async () => {
   const database = await createTestDatabase();
   await migrateLatest(database.knex);
   return { checkpoints: new KnexSyncCheckpoints(database.knex), cleanup: () => database.drop() };

@@ -5,6 +5,7 @@ import type { RedisClient } from '../../src/adapters/redis/redis-client.js';
 import { startEdgeService, type EdgeService } from '../support/edge-service.js';
 import { REDIS_URL, createTestRedis, type TestRedis } from '../support/services.js';
 import { problemOf } from '../support/test-service.js';
+import { describeWith } from '../support/backends.js';
 
 const TIGHT = {
   RATE_LIMIT_PUBLIC_POINTS: '3',
@@ -159,7 +160,7 @@ describe('clientKey', () => {
   });
 });
 
-describe('Rate limiting on Redis', function () {
+describeWith(['redis'], 'Rate limiting on Redis', function () {
   this.timeout(20_000);
   let redis: TestRedis;
   let services: EdgeService[] = [];

@@ -6,6 +6,7 @@ import { webhookHeaders } from '../../tools/mock-partner/sign-webhook.js';
 import { lockedStatements, waitUntil } from '../support/process-list.js';
 import { createTestDatabase, type TestDatabase } from '../support/services.js';
 import { lockTable } from '../support/table-lock.js';
+import { describeWith } from '../support/backends.js';
 
 const SECRET = 'whsec_YnVsa2hlYWRzLXRlc3Qtc2VjcmV0LWtleQ==';
 const READ_POOL = 4;
@@ -16,7 +17,7 @@ const WRITE_POOL = 4;
  * statements hold their pool's connections until the test releases the lock. The other path must
  * then be answered in full, with no 503.
  */
-describe('Bulkheads: catalogue reads and partner webhooks on pools of their own', function () {
+describeWith(['mysql'], 'Bulkheads: catalogue reads and partner webhooks on pools of their own', function () {
   this.timeout(120_000);
   let database: TestDatabase;
   let service: RunningService;

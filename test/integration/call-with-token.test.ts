@@ -3,8 +3,9 @@ import { callWithToken } from '../../src/adapters/partner/call-with-token.js';
 import { startMockPartner, type RunningMockPartner } from '../../tools/mock-partner/start-mock-partner.js';
 import { createTestRedis, type TestRedis } from '../support/services.js';
 import { inMemoryProvider, redisProvider, tokenRequests } from '../support/token-fixtures.js';
+import { describeWith } from '../support/backends.js';
 
-describe('callWithToken against the mock partner', () => {
+describeWith(['redis'], 'callWithToken against the mock partner', () => {
   let mock: RunningMockPartner;
   let redis: TestRedis;
 

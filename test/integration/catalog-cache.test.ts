@@ -7,6 +7,7 @@ import type { ProductRepository } from '../../src/domain/ports/product-repositor
 import { tiedProducts } from '../support/product-fixtures.js';
 import { createTestRedis, type TestRedis } from '../support/services.js';
 import { jsonOf, startTestService, type TestService } from '../support/test-service.js';
+import { describeWith } from '../support/backends.js';
 
 /** Counts list() calls and lets a test make the database "go down". */
 class ObservedRepository implements ProductRepository {
@@ -31,7 +32,7 @@ class ObservedRepository implements ProductRepository {
   }
 }
 
-describe('Catalogue caching on Redis, across instances', () => {
+describeWith(['redis'], 'Catalogue caching on Redis, across instances', () => {
   let redis: TestRedis;
   let repository: ObservedRepository;
   let instances: TestService[];
@@ -81,7 +82,7 @@ describe('Catalogue caching on Redis, across instances', () => {
   });
 });
 
-describe('Catalogue caching with Redis unreachable', () => {
+describeWith(['redis'], 'Catalogue caching with Redis unreachable', () => {
   let client: RedisClient;
   let service: TestService;
 

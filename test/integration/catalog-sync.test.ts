@@ -10,12 +10,13 @@ import { DEV_CLIENT } from '../../tools/mock-partner/dev-credentials.js';
 import { startMockPartner, type RunningMockPartner } from '../../tools/mock-partner/start-mock-partner.js';
 import { httpCatalog, PATIENT_CALLS, setFaults, statsOf } from '../support/partner-fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../support/services.js';
+import { describeWith } from '../support/backends.js';
 
 const SIZE = 600;
 const PAGE_SIZE = 20;
 const PAGES = SIZE / PAGE_SIZE;
 
-describe('catalog:sync against the mock partner and MariaDB', function () {
+describeWith(['mysql'], 'catalog:sync against the mock partner and MariaDB', function () {
   this.timeout(60_000);
   let mock: RunningMockPartner;
   let database: TestDatabase;

@@ -2,6 +2,7 @@ import { get } from 'node:http';
 import { expect } from 'chai';
 import { startServiceProcess, type ServiceProcess } from '../support/service-process.js';
 import { createTestDatabase, createTestRedis, REDIS_URL, type TestDatabase, type TestRedis } from '../support/services.js';
+import { describeWith } from '../support/backends.js';
 
 const REQUESTS = 40;
 const METRICS_ASKS = 8;
@@ -23,7 +24,7 @@ function livezCount(exposition: string) {
   return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
 }
 
-describe('Cluster-wide /metrics', function () {
+describeWith(['mysql', 'redis'], 'Cluster-wide /metrics', function () {
   this.timeout(90_000);
   let database: TestDatabase;
   let redis: TestRedis;

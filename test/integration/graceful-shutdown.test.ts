@@ -12,8 +12,9 @@ import { lockedStatements, waitUntil } from '../support/process-list.js';
 import { createTestDatabase } from '../support/services.js';
 import { lockTable } from '../support/table-lock.js';
 import { jsonOf } from '../support/test-service.js';
+import { describeWith } from '../support/backends.js';
 
-describe('Graceful shutdown', function () {
+describeWith(['mysql'], 'Graceful shutdown', function () {
   this.timeout(60_000);
   let directory: string;
 

@@ -6,6 +6,7 @@ import { RedisCatalogCache } from '../../src/adapters/redis/redis-catalog-cache.
 import { RedisNearCatalogCache, type NearCacheSettings } from '../../src/adapters/redis/redis-near-catalog-cache.js';
 import { nearCacheInstances, type NearCacheInstances } from '../support/near-cache.js';
 import { createTestRedis, type TestRedis } from '../support/services.js';
+import { describeWith } from '../support/backends.js';
 
 const fresh = (value: string, tags: readonly string[] = ['p:A']) => ({ value, tags, freshUntil: Date.now() + 60_000 });
 
@@ -16,7 +17,7 @@ async function until(condition: () => boolean, what: string) {
   }
 }
 
-describe('RedisNearCatalogCache', () => {
+describeWith(['redis'], 'RedisNearCatalogCache', () => {
   let redis: TestRedis;
   let near: NearCacheInstances | undefined;
 

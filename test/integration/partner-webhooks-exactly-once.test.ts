@@ -10,6 +10,7 @@ import { webhookHeaders } from '../../tools/mock-partner/sign-webhook.js';
 import { seeded, shuffled } from '../support/partner-events.js';
 import { startServiceProcess, type ServiceProcess } from '../support/service-process.js';
 import { createTestDatabase, createTestRedis, REDIS_URL, type TestDatabase, type TestRedis } from '../support/services.js';
+import { describeWith } from '../support/backends.js';
 
 const SECRET = 'whsec_c2VydmljZS1wcm9jZXNzLXRlc3Qtc2VjcmV0';
 const LEASE_MS = 1_500;
@@ -108,7 +109,7 @@ function histories(prefix: string, products: number) {
   return Array.from({ length: products }, (_, i) => productHistory(`${prefix}-${i}`, [7, 11, 12][i % 3]!));
 }
 
-describe('Partner webhooks across two service processes sharing MariaDB and Redis', function () {
+describeWith(['mysql', 'redis'], 'Partner webhooks across two service processes sharing MariaDB and Redis', function () {
   this.timeout(120_000);
   let database: TestDatabase;
   let redis: TestRedis;

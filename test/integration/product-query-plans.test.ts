@@ -7,6 +7,7 @@ import { COMMON_WORD, RARE_WORD } from '../../src/infrastructure/seed/catalog-ge
 import { seedCatalog } from '../../src/infrastructure/seed/seed-catalog.js';
 import { explainPlan, type QueryPlan } from '../support/query-plan.js';
 import { createTestDatabase, type TestDatabase } from '../support/services.js';
+import { describeWith } from '../support/backends.js';
 
 // Enough rows that MariaDB weighs index ranges against scans and refs as it does for a real
 // catalogue (at 40,000 it still chose the range after a cursor that it abandons at 1,000,000).
@@ -24,7 +25,7 @@ const FILTER_CASES = [
   { label: ' in three categories with a price range', categories: ['fruit', 'grains', 'milk'], minPricePaise: 5_000, maxPricePaise: 60_000 },
 ];
 
-describe('Product query plans on MariaDB (EXPLAIN of the SQL KnexProductRepository emits)', function () {
+describeWith(['mysql'], 'Product query plans on MariaDB (EXPLAIN of the SQL KnexProductRepository emits)', function () {
   this.timeout(60_000);
   let database: TestDatabase;
   let repository: KnexProductRepository;

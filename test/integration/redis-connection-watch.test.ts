@@ -4,8 +4,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { RedisClient } from '../../src/adapters/redis/redis-client.js';
 import { createRedisClient } from '../../src/infrastructure/create-redis-client.js';
 import { PrivateRedisServer } from '../support/private-redis-server.js';
+import { describeWith } from '../support/backends.js';
 
-describe('createRedisClient against a Redis that stops answering', function () {
+describeWith(['redis'], 'createRedisClient against a Redis that stops answering', function () {
   this.timeout(20_000);
   let server: PrivateRedisServer;
   let client: RedisClient;

@@ -5,8 +5,9 @@ import { lockedStatements, waitUntil } from '../support/process-list.js';
 import { createTestDatabase, type TestDatabase } from '../support/services.js';
 import { lockTable, type TableLock } from '../support/table-lock.js';
 import { problemOf } from '../support/test-service.js';
+import { describeWith } from '../support/backends.js';
 
-describe('Request cancellation on MariaDB', function () {
+describeWith(['mysql'], 'Request cancellation on MariaDB', function () {
   this.timeout(60_000);
   let database: TestDatabase;
   let service: RunningService;
@@ -83,7 +84,7 @@ describe('Request cancellation on MariaDB', function () {
   });
 });
 
-describe('Request deadlines on MariaDB', function () {
+describeWith(['mysql'], 'Request deadlines on MariaDB', function () {
   this.timeout(60_000);
 
   it('GET /api/products, when it runs past REQUEST_DEADLINE_MS, answers 503 "Deadline exceeded" and its statement is killed', async () => {

@@ -12,6 +12,7 @@ import { CatalogNotEmptyError } from '../../src/infrastructure/seed/catalog-not-
 import { COMMON_WORD, RARE_WORD } from '../../src/infrastructure/seed/catalog-generator.js';
 import { seedCatalog } from '../../src/infrastructure/seed/seed-catalog.js';
 import { createTestDatabase, type TestDatabase } from '../support/services.js';
+import { describeWith } from '../support/backends.js';
 
 const COUNT = 3_000;
 
@@ -21,7 +22,7 @@ async function catalogue(knex: Knex) {
   return { products, terms: Number(terms) };
 }
 
-describe('seedCatalog on MariaDB', function () {
+describeWith(['mysql'], 'seedCatalog on MariaDB', function () {
   this.timeout(30_000);
   let database: TestDatabase;
   let indexesAfterMigration: unknown;
@@ -81,7 +82,7 @@ describe('seedCatalog on MariaDB', function () {
   });
 });
 
-describe('seedCatalog on SQLite', () => {
+describeWith(['mysql'], 'seedCatalog on SQLite', () => {
   it('seeding, when the catalogue is empty, writes every product and terms and keeps the indexes', async () => {
     const knex = await createKnex({ SQLITE_FILE: ':memory:' });
     try {
@@ -100,7 +101,7 @@ describe('seedCatalog on SQLite', () => {
   });
 });
 
-describe('The generated catalogue', () => {
+describeWith(['mysql'], 'The generated catalogue', () => {
   it('the benchmark words, when 100,000 products are seeded, are in about 85% of products and in one product per 100,000', async () => {
     const knex = await createKnex({ SQLITE_FILE: ':memory:' });
     try {
@@ -117,7 +118,7 @@ describe('The generated catalogue', () => {
   });
 });
 
-describe('npm run seed', function () {
+describeWith(['mysql'], 'npm run seed', function () {
   this.timeout(60_000);
   let directory: string;
 

@@ -4,10 +4,11 @@ import { MIGRATIONS_DIRECTORY } from '../../src/infrastructure/create-knex.js';
 import { migrateLatest } from '../../src/infrastructure/migrate.js';
 import { tiedProducts } from '../support/product-fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../support/services.js';
+import { describeWith } from '../support/backends.js';
 
 const MIGRATION = { directory: MIGRATIONS_DIRECTORY, loadExtensions: ['.ts', '.js'], name: '20261124000800_sku_binary_collation.ts' };
 
-describe('The sku collation migration on MariaDB', function () {
+describeWith(['mysql'], 'The sku collation migration on MariaDB', function () {
   this.timeout(60_000);
   let database: TestDatabase;
 

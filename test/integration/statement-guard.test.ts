@@ -11,8 +11,9 @@ import { createDatabasePools, type DatabasePools } from '../../src/infrastructur
 import { loadConfig } from '../../src/infrastructure/load-config.js';
 import { createTestDatabase, type TestDatabase } from '../support/services.js';
 import { sleepingStatements, waitUntil } from '../support/process-list.js';
+import { describeWith } from '../support/backends.js';
 
-describe('Statement deadlines, cancellation and pool bulkheads on MariaDB', function () {
+describeWith(['mysql'], 'Statement deadlines, cancellation and pool bulkheads on MariaDB', function () {
   this.timeout(60_000);
   let database: TestDatabase;
   let pools: DatabasePools;

@@ -4,10 +4,11 @@ import { startMockPartner, type RunningMockPartner } from '../../tools/mock-part
 import { REDIS_URL, createTestRedis, type TestRedis } from '../support/services.js';
 import { spawnTokenWorker, type TokenWorker } from '../support/spawn-token-worker.js';
 import { tokenKeyBase, tokenRequests } from '../support/token-fixtures.js';
+import { describeWith } from '../support/backends.js';
 
 const LEASE_MS = 2_000;
 
-describe('CachingTokenProvider over RedisTokenSource, across separate processes', function () {
+describeWith(['redis'], 'CachingTokenProvider over RedisTokenSource, across separate processes', function () {
   this.timeout(60_000);
   let mock: RunningMockPartner;
   let redis: TestRedis;

@@ -7,8 +7,9 @@ import { createRedisClient } from '../../src/infrastructure/create-redis-client.
 import { startMockPartner, type RunningMockPartner } from '../../tools/mock-partner/start-mock-partner.js';
 import { PrivateRedisServer } from '../support/private-redis-server.js';
 import { ManualClock, redisProvider, tokenRequests } from '../support/token-fixtures.js';
+import { describeWith } from '../support/backends.js';
 
-describe('CachingTokenProvider over RedisTokenSource, when Redis stops mid-run', function () {
+describeWith(['redis'], 'CachingTokenProvider over RedisTokenSource, when Redis stops mid-run', function () {
   this.timeout(30_000);
   let mock: RunningMockPartner;
   let server: PrivateRedisServer;

@@ -11,8 +11,9 @@ import { DEV_CLIENT } from '../../tools/mock-partner/dev-credentials.js';
 import { startMockPartner, type RunningMockPartner } from '../../tools/mock-partner/start-mock-partner.js';
 import { createTestRedis, type TestRedis } from '../support/services.js';
 import { silentLogger, systemClock } from '../support/token-fixtures.js';
+import { describeWith } from '../support/backends.js';
 
-describe('createTokenProvider (the composition of the token adapters)', function () {
+describeWith(['redis'], 'createTokenProvider (the composition of the token adapters)', function () {
   this.timeout(20_000);
   let mock: RunningMockPartner;
   let redis: TestRedis;

@@ -5,11 +5,12 @@ import { TokenUnavailableError } from '../../src/domain/errors/token-unavailable
 import { startMockPartner, type RunningMockPartner } from '../../tools/mock-partner/start-mock-partner.js';
 import { createTestRedis, type TestRedis } from '../support/services.js';
 import { inMemoryProvider, ManualClock, redisProvider, tokenKeyBase, tokenRequests } from '../support/token-fixtures.js';
+import { describeWith } from '../support/backends.js';
 
 const LIFETIME_S = 300;
 const SKEW_MS = 60_000;
 
-describe('Token providers over time and under failure', function () {
+describeWith(['redis'], 'Token providers over time and under failure', function () {
   this.timeout(60_000);
   let mock: RunningMockPartner;
   let redis: TestRedis;

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import knexFactory, { type Knex } from 'knex';
 import { createClient } from 'redis';
-import type { RedisClient } from '../../src/adapters/redis/redis-client.js';
+import type { SingleRedisClient } from '../../src/adapters/redis/redis-client.js';
+import { TEST_BACKENDS } from './backends.js';
 
 /** Where the integration suites find MariaDB and Redis; override with TEST_MYSQL_URL / TEST_REDIS_URL. */
 export const MYSQL_SERVER_URL = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
@@ -25,6 +26,7 @@ export interface TestDatabase {
 
 /** A fresh MariaDB database of this suite's own; drop() removes it and nothing else. */
 export async function createTestDatabase(prefix = 'farmlokal_test'): Promise<TestDatabase> {
+  if (!TEST_BACKENDS.has('mysql')) throw new Error("this suite needs MariaDB, but TEST_BACKENDS leaves out mysql: wrap it in describeWith(['mysql'], ...)");
   const name = uniqueName(prefix);
   const server = new URL(MYSQL_SERVER_URL);
   const connection = {
@@ -59,13 +61,14 @@ export async function createTestDatabase(prefix = 'farmlokal_test'): Promise<Tes
 }
 
 export interface TestRedis {
-  readonly client: RedisClient;
+  readonly client: SingleRedisClient;
   /** Key prefix owned by this suite; cleanup() deletes exactly the keys under it. */
   readonly prefix: string;
   cleanup(): Promise<void>;
 }
 
 export async function createTestRedis(prefix = 'test'): Promise<TestRedis> {
+  if (!TEST_BACKENDS.has('redis')) throw new Error("this suite needs Redis, but TEST_BACKENDS leaves out redis: wrap it in describeWith(['redis'], ...)");
   const keyPrefix = `${uniqueName(prefix)}:`;
   const client = createClient({ url: REDIS_URL, socket: { connectTimeout: 2_000, reconnectStrategy: false } });
   client.on('error', () => undefined);
@@ -75,7 +78,7 @@ export async function createTestRedis(prefix = 'test'): Promise<TestRedis> {
     throw new Error(`Redis is not reachable at ${REDIS_URL} (${(error as Error).message}); ${HOW_TO_START_REDIS}`);
   }
   return {
-    client: client as RedisClient,
+    client: client as SingleRedisClient,
     prefix: keyPrefix,
     async cleanup() {
       for await (const keys of client.scanIterator({ MATCH: `${keyPrefix}*`, COUNT: 500 })) {
