@@ -3,6 +3,8 @@ import autocannon from 'autocannon';
 export interface LoadSettings {
   readonly connections: number;
   readonly durationSeconds: number;
+  /** A request unanswered this long counts as an error (autocannon's default: 10 s). */
+  readonly timeoutSeconds?: number;
 }
 
 export interface LoadResult {
@@ -11,6 +13,7 @@ export interface LoadResult {
   readonly p50: number;
   readonly p95: number;
   readonly p99: number;
+  readonly max: number;
   /** Responses by status code, and by X-Cache header value when there is one. */
   readonly statuses: Readonly<Record<string, number>>;
   readonly xCache: Readonly<Record<string, number>>;
@@ -26,6 +29,7 @@ export async function drive(url: string, nextPath: () => string, settings: LoadS
     url,
     connections: settings.connections,
     duration: settings.durationSeconds,
+    ...(settings.timeoutSeconds ? { timeout: settings.timeoutSeconds } : {}),
     requests: [
       {
         method: 'GET',
@@ -48,6 +52,7 @@ export async function drive(url: string, nextPath: () => string, settings: LoadS
     p50: at(0.5),
     p95: at(0.95),
     p99: at(0.99),
+    max: latencies.at(-1) ?? NaN,
     statuses,
     xCache,
     errors: result.errors + result.timeouts,

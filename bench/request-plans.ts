@@ -3,11 +3,15 @@ import { CursorCodec } from '../src/adapters/http/cursor-codec.js';
 import { normaliseListing } from '../src/adapters/http/product-listing.js';
 import type { KeysetPosition, SortField, SortOrder } from '../src/domain/product-query.js';
 import { CATEGORY_SLUGS, seededRandom } from '../src/infrastructure/seed/catalog-generator.js';
+import type { AdversarialQuery } from './adversarial-corpus.js';
 
 export const PAGE_SIZE = 20;
 export const DEEP_PAGE = 5_000;
 /** Above every product id: a position (v, BEYOND_IDS + j) starts at the first product with value v. */
 const BEYOND_IDS = 1_000_000_000;
+/** Sort values before every product's in ascending order, and after every one in descending order. */
+const LOWEST: Record<SortField, string | number> = { createdAt: 0, price: 0, name: '' };
+const HIGHEST: Record<SortField, string | number> = { createdAt: Number.MAX_SAFE_INTEGER, price: Number.MAX_SAFE_INTEGER, name: '\u{10FFFF}' };
 
 const SORTS: SortField[] = ['createdAt', 'price', 'name'];
 const ORDERS: SortOrder[] = ['asc', 'desc'];
@@ -42,6 +46,36 @@ export class RequestPlans {
       params.set('cursor', this.cursors.encode(listing.position, fingerprint));
     }
     return `/api/products?${params}`;
+  }
+
+  /**
+   * A URL for `query` that is a cache key of its own for every `n` and selects the same rows: a
+   * signed cursor before every product (its id, n, breaks no tie), or for a deep query at the
+   * catalogue's middle value of the sort (`middle`), so every request reaches the database.
+   */
+  uniquePath(query: AdversarialQuery, n: number, middle: Readonly<Record<SortField, string | number>>): string {
+    const input = {
+      limit: query.limit,
+      sort: query.sort,
+      order: query.order,
+      ...(query.categories ? { category: query.categories.join(',') } : {}),
+      ...(query.minPrice ? { minPrice: query.minPrice } : {}),
+      ...(query.maxPrice ? { maxPrice: query.maxPrice } : {}),
+      ...(query.q ? { q: query.q } : {}),
+    };
+    const desc = query.order === 'desc';
+    const value = query.deep ? middle[query.sort] : (desc ? HIGHEST : LOWEST)[query.sort];
+    const id = query.deep && desc ? BEYOND_IDS + n : n;
+    const { fingerprint } = normaliseListing(input);
+    const cursor = this.cursors.encode({ value, id }, fingerprint);
+    return `/api/products?${new URLSearchParams({ ...input, limit: String(query.limit), cursor })}`;
+  }
+
+  /** The sort value of the product halfway through each sort order. */
+  async middleValues(): Promise<Record<SortField, string | number>> {
+    const { count } = (await this.knex('products').count({ count: '*' }).first()) as { count: number };
+    const at = async (column: string) => (await this.knex('products').select(column).orderBy(column).offset(Math.floor(Number(count) / 2)).first())[column];
+    return { createdAt: Number(await at('created_at')), price: Number(await at('price_paise')), name: String(await at('name')) };
   }
 
   /** The keyset ceiling's URL for the same listing (no search: the ceiling runs the plain keyset query). */

@@ -1,0 +1,140 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import type { Knex } from 'knex';
+import { CATEGORY_SLUGS } from '../src/infrastructure/seed/catalog-generator.js';
+import { drive, type LoadResult, type LoadSettings } from './load.js';
+import type { ReadMix } from './read-mix.js';
+import type { RequestPlans } from './request-plans.js';
+import type { WebhookWriterResult } from './webhook-writer-result.js';
+import { WriteTargets } from './write-targets.js';
+
+export interface MixedSettings {
+  readonly rates: readonly number[];
+  readonly reads: LoadSettings;
+  readonly warmupSeconds: number;
+  readonly targets: number;
+  readonly samplesPerSecond: number;
+  readonly webhookSecret: string;
+  readonly snapshotFile: string;
+}
+
+/** One row of the mixed scenario: reads measured while the writer ran at `rate` events/s. */
+export interface MixedRow {
+  readonly rate: number;
+  readonly seconds: number;
+  readonly reads: LoadResult;
+  /** Responses answered from the cache (HIT or STALE) over all that carried X-Cache. */
+  readonly hitRatio: number;
+  /** MariaDB `Questions` and `Com_select` per second over the window (server-wide). */
+  readonly statementsPerSecond: number;
+  readonly selectsPerSecond: number;
+  readonly writer?: WebhookWriterResult;
+}
+
+export interface MixedOutcome {
+  readonly rows: readonly MixedRow[];
+  /** Whether CHECKSUM TABLE products after the restore equals its value before the first write. */
+  readonly catalogueRestored: boolean;
+}
+
+const WRITER = fileURLToPath(new URL('./webhook-writer.ts', import.meta.url));
+
+/**
+ * Issue 13's mixed scenario: the Zipf read mix at `reads.connections` while a writer process sends
+ * signed webhooks at each rate in turn. Writes touch only a fixed sample of products, saved first
+ * and restored at the end (see WriteTargets), so the shared catalogue is left as seeded.
+ */
+export async function runMixed(
+  knex: Knex,
+  url: string,
+  mix: ReadMix,
+  plans: RequestPlans,
+  settings: MixedSettings,
+  log: (message: string) => void,
+): Promise<MixedOutcome> {
+  const checksumBefore = await checksum(knex);
+  const writeTargets = await WriteTargets.choose(knex, settings.snapshotFile, settings.targets, 7);
+  const runId = Date.now().toString(36);
+
+  const inputFile = join(tmpdir(), `farmlokal-bench-writer-${runId}.json`);
+  const rows: MixedRow[] = [];
+  try {
+    let versionBase = (await writeTargets.highestVersion()) + 1;
+    let targets = writeTargets.targets;
+    for (const path of [...mix.paths, ...mix.paths]) await fetch(url + path).then((r) => r.arrayBuffer());
+    log(`mixed: warm-up of ${mix.paths.length} URLs`);
+    await drive(url, () => mix.next(), { ...settings.reads, durationSeconds: settings.warmupSeconds });
+    for (const rate of settings.rates) {
+      await delay(1_000);
+      writeFileSync(inputFile, JSON.stringify({
+        targets: targets.map((t) => ({ ...t, listingPath: plans.servicePath({ sort: 'createdAt', order: 'desc', category: t.category, position: { value: t.createdAt, id: t.id + 1 } }) })),
+        categories: CATEGORY_SLUGS,
+      }));
+      const before = await statementCounts(knex);
+      const writer = rate > 0
+        ? startWriter({
+          SERVICE_URL: url,
+          RATE: String(rate),
+          DURATION_S: String(settings.reads.durationSeconds),
+          SAMPLES_PER_S: String(settings.samplesPerSecond),
+          RUN_ID: runId,
+          WEBHOOK_SECRET: settings.webhookSecret,
+          TARGETS_FILE: inputFile,
+          VERSION_BASE: String(versionBase),
+        })
+        : undefined;
+      const reads = await drive(url, () => mix.next(), settings.reads);
+      const after = await statementCounts(knex);
+      const written = await writer;
+      const seconds = settings.reads.durationSeconds;
+      const served = Object.values(reads.xCache).reduce((a, b) => a + b, 0);
+      const row: MixedRow = {
+        rate,
+        seconds,
+        reads,
+        hitRatio: ((reads.xCache.HIT ?? 0) + (reads.xCache.STALE ?? 0)) / Math.max(1, served),
+        statementsPerSecond: (after.questions - before.questions) / seconds,
+        selectsPerSecond: (after.selects - before.selects) / seconds,
+        ...(written ? { writer: written } : {}),
+      };
+      rows.push(row);
+      if (written) targets = written.targets.map((t) => ({ ...t }));
+      versionBase += 10_000_000;
+      log(`mixed W=${rate}: ${Math.round(reads.requestsPerSecond)} req/s, p99 ${reads.p99.toFixed(1)} ms, hit ${(row.hitRatio * 100).toFixed(1)}%, ` +
+        `${Math.round(row.statementsPerSecond)} statements/s${written ? `, writer ${written.acknowledged}/${written.scheduled} acknowledged, failed ${JSON.stringify(written.failed)}, ${written.samples.length} freshness samples` : ''}`);
+    }
+  } finally {
+    rmSync(inputFile, { force: true });
+    await writeTargets.restore();
+    log('mixed: written products restored, BENCH- products and bench inbox rows deleted');
+  }
+  return { rows, catalogueRestored: (await checksum(knex)) === checksumBefore };
+}
+
+async function checksum(knex: Knex): Promise<string> {
+  const [rows] = (await knex.raw('CHECKSUM TABLE products')) as [{ Checksum: string | number }[]];
+  return String(rows[0]?.Checksum);
+}
+
+async function statementCounts(knex: Knex) {
+  const [rows] = (await knex.raw("SHOW GLOBAL STATUS WHERE Variable_name IN ('Questions', 'Com_select')")) as [{ Variable_name: string; Value: string }[]];
+  const value = (name: string) => Number(rows.find((r) => r.Variable_name === name)?.Value ?? NaN);
+  return { questions: value('Questions'), selects: value('Com_select') };
+}
+
+async function startWriter(env: Record<string, string>): Promise<WebhookWriterResult> {
+  const child = spawn(process.execPath, ['--import', 'tsx', WRITER], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4_000)));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  const line = stdout.trim().split('\n').at(-1);
+  if (code !== 0 || !line) throw new Error(`the webhook writer exited with ${code}:\n${stderr}`);
+  return JSON.parse(line) as WebhookWriterResult;
+}
