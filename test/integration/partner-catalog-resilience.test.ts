@@ -2,9 +2,11 @@ import { expect } from 'chai';
 import { PartnerProductNotFoundError } from '../../src/domain/errors/partner-product-not-found-error.js';
 import { PartnerRejectedError } from '../../src/domain/errors/partner-rejected-error.js';
 import { PartnerUnavailableError } from '../../src/domain/errors/partner-unavailable-error.js';
+import { TokenUnavailableError } from '../../src/domain/errors/token-unavailable-error.js';
 import type { ExternalCatalog } from '../../src/domain/ports/external-catalog.js';
 import { startMockPartner, type RunningMockPartner } from '../../tools/mock-partner/start-mock-partner.js';
-import { catalogRequests, FAST_CALLS, httpCatalog, PATIENT_CALLS, setFaults, statsOf, TEST_BREAKER, TEST_BUDGET } from '../support/partner-fixtures.js';
+import { catalogRequests, httpCatalog, PATIENT_CALLS, setFaults, statsOf, TEST_BREAKER, TEST_BUDGET } from '../support/partner-fixtures.js';
+import { inMemoryProvider } from '../support/token-fixtures.js';
 
 const CATALOGUE = ['/v1/'];
 
@@ -33,18 +35,12 @@ async function withConcurrency<T, R>(items: readonly T[], limit: number, task: (
   return results;
 }
 
-async function timed<T>(work: () => Promise<T>) {
-  const started = performance.now();
+async function settled<T>(work: () => Promise<T>) {
   try {
-    return { ok: true as const, value: await work(), error: undefined, ms: performance.now() - started };
+    return { ok: true as const, value: await work(), error: undefined };
   } catch (error) {
-    return { ok: false as const, value: undefined, error, ms: performance.now() - started };
+    return { ok: false as const, value: undefined, error };
   }
-}
-
-function median(values: number[]) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 describe('HttpExternalCatalog against the mock partner', function () {
@@ -61,29 +57,28 @@ describe('HttpExternalCatalog against the mock partner', function () {
 
   afterEach(() => mock.stop());
 
-  it('getProduct, with 30% 5xx and 10% timeouts injected, answers at least 99% of 1,000 calls, each within the deadline, with bounded retries', async () => {
-    // 100 ms attempts, not less: the mock shares this process, and a loaded machine must not turn
-    // scheduling delays into timeouts the partner never caused.
-    const { catalog, breaker } = httpCatalog(mock, { call: { attemptTimeoutMs: 100, deadlineMs: 2_000 } });
-    const skus = await allSkus(catalog);
-    expect(skus).to.have.length(1_000);
+  it('getProduct, with 30% 5xx and 10% timeouts injected, answers at least 99% of 300 calls with bounded retries', async () => {
+    // 1 s attempts: the mock shares this process, and a loaded machine must not turn scheduling
+    // delays into timeouts the partner never caused. Timing itself is proven on a fake clock in
+    // test/unit/partner-call-policy.test.ts; this test counts answers and requests.
+    const { catalog, breaker } = httpCatalog(mock, { call: { attemptTimeoutMs: 1_000, deadlineMs: 3_500 } });
+    const skus = (await allSkus(catalog)).slice(0, 300);
+    expect(skus).to.have.length(300);
     const before = catalogRequests(await statsOf(mock));
     await setFaults(mock, { errorRate: 0.3, timeoutRate: 0.1, paths: CATALOGUE });
 
-    const results = await withConcurrency(skus, 10, (each) => timed(() => catalog.getProduct(each)));
+    const results = await withConcurrency(skus, 10, (each) => settled(() => catalog.getProduct(each)));
 
     const succeeded = results.filter((r) => r.ok);
-    const slowest = Math.max(...results.map((r) => r.ms));
     const failures = results.filter((r) => !r.ok).map((r) => (r.error as PartnerUnavailableError).reason);
-    expect(succeeded.length, `failures: ${failures.join(', ')}`).to.be.at.least(990);
+    expect(succeeded.length, `failures: ${failures.join(', ')}`).to.be.at.least(297);
     expect(results.every((r, i) => !r.ok || r.value.product.sku === skus[i])).to.equal(true);
-    expect(slowest, 'no call outlives its deadline (plus scheduling slack)').to.be.at.most(2_000 + 250);
     expect(breaker.state, 'a partner failing 40% of attempts is retried, not cut off').to.equal('closed');
     const stats = await statsOf(mock);
     const requests = catalogRequests(stats) - before;
     expect(stats['faults.errors']).to.be.greaterThan(0);
     expect(stats['faults.timeouts']).to.be.greaterThan(0);
-    expect(requests - 1_000, 'retries stay within the budget').to.be.at.most(TEST_BUDGET.floor + TEST_BUDGET.ratio * 1_000);
+    expect(requests - 300, 'retries stay within the budget').to.be.at.most(TEST_BUDGET.floor + TEST_BUDGET.ratio * 300);
   });
 
   it('getProduct, when the partner is fully down, opens the breaker; then calls fail fast without reaching the partner', async () => {
@@ -99,11 +94,10 @@ describe('HttpExternalCatalog against the mock partner', function () {
 
     const seen = catalogRequests(await statsOf(mock));
     const fastFails = [];
-    for (let i = 0; i < 100; i += 1) fastFails.push(await timed(() => catalog.getProduct(sku)));
+    for (let i = 0; i < 100; i += 1) fastFails.push(await settled(() => catalog.getProduct(sku)));
     expect(fastFails.every((r) => !r.ok && (r.error as PartnerUnavailableError).reason === 'circuit-open')).to.equal(true);
     expect(fastFails.every((r) => (r.error as PartnerUnavailableError).attempts === 0)).to.equal(true);
     expect(catalogRequests(await statsOf(mock)), 'the partner saw no request while the circuit was open').to.equal(seen);
-    expect(median(fastFails.map((r) => r.ms)), 'median fast-fail, in ms').to.be.below(5);
     expect(await registry.metrics()).to.match(/partner_circuit_state\{state="open"\} 1/);
   });
 
@@ -118,7 +112,7 @@ describe('HttpExternalCatalog against the mock partner', function () {
 
     const before = (await statsOf(mock))['catalog.product'] ?? 0;
     // Ten different SKUs: concurrent lookups of one SKU would share the trial's answer.
-    const racing = await Promise.all(skus.map((each) => timed(() => catalog.getProduct(each))));
+    const racing = await Promise.all(skus.map((each) => settled(() => catalog.getProduct(each))));
     expect(racing.filter((r) => r.ok)).to.have.length(1);
     expect(racing.filter((r) => !r.ok).every((r) => (r.error as PartnerUnavailableError).reason === 'circuit-open')).to.equal(true);
     expect((await statsOf(mock))['catalog.product']! - before, 'only the trial reached the partner').to.equal(1);
@@ -138,12 +132,12 @@ describe('HttpExternalCatalog against the mock partner', function () {
     expect(stats['catalog.list']).to.equal(1);
   });
 
-  it('getProduct, when the partner answers 429 with Retry-After: 1, waits a second and then succeeds', async () => {
-    const { catalog } = httpCatalog(mock, { call: { deadlineMs: 2_500 } });
+  it('getProduct, when the partner answers 429 with Retry-After: 1 that fits the deadline, asks once more and succeeds', async () => {
+    const { catalog, registry } = httpCatalog(mock, { call: { deadlineMs: 2_500 } });
     await setFaults(mock, { rateLimitRate: 1, retryAfterSeconds: 1, remaining: 1, paths: CATALOGUE });
-    const result = await timed(() => catalog.getProduct(sku));
+    const result = await settled(() => catalog.getProduct(sku));
     expect(result.ok, String(result.error)).to.equal(true);
-    expect(result.ms).to.be.within(990, 1_000 + 400);
+    expect(await registry.metrics()).to.match(/partner_retries_total\{operation="getProduct",decision="retried"\} 1$/m);
     const stats = await statsOf(mock);
     expect(stats['faults.rateLimited']).to.equal(1);
     expect(stats['catalog.product']).to.equal(1);
@@ -152,10 +146,10 @@ describe('HttpExternalCatalog against the mock partner', function () {
   it('getProduct, when the Retry-After does not fit in the deadline, fails at once as rate-limited, passing the wait on', async () => {
     const { catalog } = httpCatalog(mock);
     await setFaults(mock, { rateLimitRate: 1, retryAfterSeconds: 30, paths: CATALOGUE });
-    const result = await timed(() => catalog.getProduct(sku));
+    const result = await settled(() => catalog.getProduct(sku));
     expect((result.error as PartnerUnavailableError).reason).to.equal('rate-limited');
     expect((result.error as PartnerUnavailableError).retryAfterMs).to.equal(30_000);
-    expect(result.ms).to.be.below(FAST_CALLS.deadlineMs);
+    expect((result.error as PartnerUnavailableError).attempts).to.equal(1);
     expect((await statsOf(mock))['faults.rateLimited']).to.equal(1);
   });
 
@@ -163,9 +157,9 @@ describe('HttpExternalCatalog against the mock partner', function () {
     const { catalog } = httpCatalog(mock, { call: { attemptTimeoutMs: 150, deadlineMs: 400 } });
     await catalog.getProduct(sku);
     await setFaults(mock, { latencyMs: 10_000, paths: CATALOGUE });
-    const result = await timed(() => catalog.getProduct(sku));
+    const result = await settled(() => catalog.getProduct(sku));
     expect((result.error as PartnerUnavailableError).reason).to.equal('deadline-exceeded');
-    expect(result.ms).to.be.within(300, 400 + 150);
+    expect((result.error as PartnerUnavailableError).attempts).to.be.within(1, 3);
   });
 
   it('getProduct, when 20 callers ask for one SKU at once, sends one request and reuses the answer while fresh', async () => {
@@ -189,4 +183,24 @@ describe('HttpExternalCatalog against the mock partner', function () {
     expect(stats['auth.invalidToken']).to.equal(1);
     expect(stats['oauth.tokenRequests']).to.equal(2);
   });
+
+  for (const [how, faults] of [
+    ['down', { down: true }],
+    ['slower than the call deadline', { latencyMs: 10_000 }],
+  ] as const) {
+    it(`getProduct, when the token endpoint is ${how} and the partner healthy, fails as a token failure, keeps the breaker closed, then reaches the partner once tokens flow`, async () => {
+      const tokens = inMemoryProvider(mock.url, { endpoint: { retries: 0, requestTimeoutMs: 1_000 } });
+      const { catalog, breaker } = httpCatalog(mock, { tokens, call: { deadlineMs: 300 } });
+      await setFaults(mock, { ...faults, paths: ['/oauth/token'] });
+      for (let i = 0; i < TEST_BREAKER.minimumCalls + 2; i += 1) {
+        await expect(catalog.getProduct(sku)).to.be.rejectedWith(TokenUnavailableError);
+      }
+      expect(breaker.state, 'token trouble is not the partner failing').to.equal('closed');
+      expect((await statsOf(mock))['catalog.product'] ?? 0, 'no request reached the partner without a token').to.equal(0);
+      await fetch(`${mock.url}/__reset`, { method: 'POST' });
+      await tokens.whenIdle();
+      expect((await catalog.getProduct(sku)).product.sku).to.equal(sku);
+      expect((await statsOf(mock))['catalog.product']).to.equal(1);
+    });
+  }
 });
