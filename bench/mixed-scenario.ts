@@ -75,9 +75,8 @@ export async function runMixed(
         targets: targets.map((t) => ({ ...t, listingPath: plans.servicePath({ sort: 'createdAt', order: 'desc', category: t.category, position: { value: t.createdAt, id: t.id + 1 } }) })),
         categories: CATEGORY_SLUGS,
       }));
-      const before = await statementCounts(knex);
       const writer = rate > 0
-        ? startWriter({
+        ? await startWriter({
           SERVICE_URL: url,
           RATE: String(rate),
           DURATION_S: String(settings.reads.durationSeconds),
@@ -88,9 +87,10 @@ export async function runMixed(
           VERSION_BASE: String(versionBase),
         })
         : undefined;
+      const before = await statementCounts(knex);
       const reads = await drive(url, () => mix.next(), settings.reads);
       const after = await statementCounts(knex);
-      const written = await writer;
+      const written = await writer?.result;
       const seconds = settings.reads.durationSeconds;
       const served = Object.values(reads.xCache).reduce((a, b) => a + b, 0);
       const row: MixedRow = {
@@ -127,14 +127,23 @@ async function statementCounts(knex: Knex) {
   return { questions: value('Questions'), selects: value('Com_select') };
 }
 
-async function startWriter(env: Record<string, string>): Promise<WebhookWriterResult> {
+/** Starts the writer; resolves once it is about to send, with its result to come. */
+async function startWriter(env: Record<string, string>): Promise<{ result: Promise<WebhookWriterResult> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', WRITER], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  let signalReady: () => void;
+  const ready = new Promise<void>((resolve) => (signalReady = resolve));
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    if (stdout.startsWith('ready\n')) signalReady();
+  });
   child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4_000)));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  const line = stdout.trim().split('\n').at(-1);
-  if (code !== 0 || !line) throw new Error(`the webhook writer exited with ${code}:\n${stderr}`);
-  return JSON.parse(line) as WebhookWriterResult;
+  const exited = once(child, 'exit').then(([code]) => {
+    const line = stdout.trim().split('\n').at(-1);
+    if (code !== 0 || !line || line === 'ready') throw new Error(`the webhook writer exited with ${code}:\n${stderr}`);
+    return JSON.parse(line) as WebhookWriterResult;
+  });
+  await Promise.race([ready, exited]);
+  return { result: exited };
 }

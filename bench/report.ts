@@ -74,7 +74,7 @@ export function renderMixedTable(rows: readonly MixedRow[]): string {
     const cache = Object.entries(reads.xCache).map(([k, v]) => `${k} ${count(v)}`).join(', ');
     const failed = writer ? Object.values(writer.failed).reduce((a, b) => a + b, 0) : 0;
     const writes = writer
-      ? `${(writer.acknowledged / (row.seconds)).toFixed(1)}/s (${count(writer.acknowledged)} of ${count(writer.scheduled)}); ${failed === 0 ? 'none' : Object.entries(writer.failed).map(([k, v]) => `${k}: ${v}`).join(', ')}`
+      ? `${(writer.acknowledged / row.seconds).toFixed(1)}/s (${count(writer.acknowledged)} of ${count(writer.scheduled)}${writer.notSent ? `, ${count(writer.notSent)} not sent: 256 unanswered` : ''}); ${failed === 0 ? 'none' : Object.entries(writer.failed).map(([k, v]) => `${k}: ${v}`).join(', ')}`
       : '-';
     const f = writer ? summariseFreshness(writer.samples) : undefined;
     const freshness = f ? `${fresh(f.p50)} / ${fresh(f.p99)} / ${fresh(f.max)} (${f.samples}${f.notCachedBefore ? `, ${f.notCachedBefore} not cached before` : ''})` : '-';

@@ -11,6 +11,8 @@ export interface FreshnessSample {
 
 export interface WebhookWriterResult {
   readonly scheduled: number;
+  /** Events due while MAX_IN_FLIGHT deliveries were unanswered: skipped, so the achieved rate falls short. */
+  readonly notSent: number;
   readonly acknowledged: number;
   /** Non-2xx answers by status, and 'error' for no answer. */
   readonly failed: Record<string, number>;
