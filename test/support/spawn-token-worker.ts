@@ -9,8 +9,14 @@ export interface WorkerEvent {
 
 export interface TokenWorker {
   readonly child: ChildProcessWithoutNullStreams;
-  /** Resolves with the next event of this kind (or one already received and not yet taken). */
-  next(event: string, timeoutMs?: number): Promise<WorkerEvent>;
+  /**
+   * Resolves with the next event of this kind (or one already received and not yet taken); rejects
+   * when the worker exits first. No timer of its own: a slow start on a loaded machine is not a
+   * failure, and mocha's test timeout bounds the wait.
+   */
+  next(event: string): Promise<WorkerEvent>;
+  /** True when an event of this kind arrived and was not taken yet. */
+  has(event: string): boolean;
   go(): void;
   stop(): Promise<void>;
 }
@@ -24,7 +30,7 @@ export function spawnTokenWorker(env: Record<string, string>): TokenWorker {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const received: WorkerEvent[] = [];
-  const waiting: { event: string; resolve: (e: WorkerEvent) => void }[] = [];
+  const waiting: { event: string; resolve: (e: WorkerEvent) => void; reject: (error: Error) => void }[] = [];
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
@@ -40,20 +46,26 @@ export function spawnTokenWorker(env: Record<string, string>): TokenWorker {
     if (index >= 0) waiting.splice(index, 1)[0].resolve(parsed);
     else received.push(parsed);
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      const error = new Error(`worker ${child.pid} exited (${signal ?? code}) before its events; stderr: ${stderr.slice(-2000)}`);
+      for (const waiter of waiting.splice(0)) waiter.reject(error);
+      resolve();
+    }),
+  );
 
   return {
     child,
-    next(event, timeoutMs = 20_000) {
+    next(event) {
       const index = received.findIndex((e) => e.event === event);
-      if (index >= 0) return Promise.resolve(received.splice(index, 1)[0]);
-      return new Promise<WorkerEvent>((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`worker ${child.pid} sent no "${event}" within ${timeoutMs} ms; stderr: ${stderr.slice(-2000)}`)),
-          timeoutMs,
-        );
-        waiting.push({ event, resolve: (e) => (clearTimeout(timer), resolve(e)) });
-      });
+      if (index >= 0) return Promise.resolve(received.splice(index, 1)[0]!);
+      if (child.exitCode !== null || child.signalCode !== null) {
+        return Promise.reject(new Error(`worker ${child.pid} has exited; stderr: ${stderr.slice(-2000)}`));
+      }
+      return new Promise<WorkerEvent>((resolve, reject) => waiting.push({ event, resolve, reject }));
+    },
+    has(event) {
+      return received.some((e) => e.event === event);
     },
     go() {
       child.stdin.write('go\n');
