@@ -7,6 +7,7 @@ import { KnexProductRepository } from '../../src/adapters/persistence/knex-produ
 import type { KeysetPosition, ProductQuery, SortField } from '../../src/domain/product-query.js';
 import { migrateLatest } from '../../src/infrastructure/migrate.js';
 import { seedCatalog } from '../../src/infrastructure/seed/seed-catalog.js';
+import { describeWith } from '../support/backends.js';
 import { createTestDatabase, type TestDatabase } from '../support/services.js';
 
 const PRODUCTS = 30_000;
@@ -26,7 +27,7 @@ const MAX_STATEMENTS = MAX_SEARCH_WORDS + 4;
 const SORT_COLUMNS: Record<SortField, string> = { createdAt: 'created_at', price: 'price_paise', name: 'name' };
 const HANDLER = /^Handler_read/;
 
-describe('Search cost on MariaDB (rows read per page of the adversarial corpus)', function () {
+describeWith(['mysql'], 'Search cost on MariaDB (rows read per page of the adversarial corpus)', function () {
   this.timeout(600_000);
   let database: TestDatabase;
   let single: Knex;
