@@ -14,8 +14,10 @@ export interface ServiceProcess {
 /**
  * The real service (src/infrastructure/main.ts) in a child process, on a free port it picks itself
  * (PORT=0; the address is read from its "listening" log line). `env` is added to this process's.
+ * Waits for that line or the process's exit, with no timer of its own: start-up on a loaded machine
+ * is slow, not broken, and the calling test's timeout bounds the wait.
  */
-export async function startServiceProcess(env: Record<string, string>, timeoutMs = 30_000): Promise<ServiceProcess> {
+export async function startServiceProcess(env: Record<string, string>): Promise<ServiceProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/infrastructure/main.ts'], {
     // A cursor secret of its own: outside development (DATABASE_URL) the published default is refused.
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', WORKERS: '1', CURSOR_SECRET: 'service-process-test-cursor-secret', ...env },
@@ -31,8 +33,7 @@ export async function startServiceProcess(env: Record<string, string>, timeoutMs
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const deadline = Date.now() + timeoutMs;
-  while (!url && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  while (!url && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
   if (!url) {
     child.kill('SIGKILL');
     throw new Error(`the service process did not start listening:\n${head}`);
