@@ -14,7 +14,7 @@ import { buildContainer, type Overrides } from './container.js';
 import { createDatabasePools } from './create-database-pools.js';
 import { createLogger } from './create-logger.js';
 import { acquireEmbeddedInstanceLock } from './embedded-instance-lock.js';
-import { createRedisClient, createRedisSubscriber } from './create-redis-client.js';
+import { createRedisClient, createRedisSubscriber, redisTopology } from './create-redis-client.js';
 import { createServiceApp } from './create-service-app.js';
 import type { Config } from './load-config.js';
 import { migrateLatest } from './migrate.js';
@@ -49,7 +49,8 @@ export async function startService(config: Config, options: StartOptions = {}): 
   const pools = await createDatabasePools(config);
   const knex = pools.write;
   const releaseInstanceLock = config.DATABASE_URL ? () => undefined : acquireEmbeddedInstanceLock(config.SQLITE_FILE);
-  const redis = config.REDIS_URL ? await createRedisClient(config.REDIS_URL, logger) : undefined;
+  const topology = redisTopology(config);
+  const redis = topology ? await createRedisClient(topology, logger) : undefined;
   const redisSubscriber = redis && config.CACHE_NEAR_ENTRIES > 0 ? createRedisSubscriber(redis, logger) : undefined;
   const registry = new Registry();
   const container = buildContainer(
@@ -127,10 +128,10 @@ function watchExternalWrites(config: Config, knex: Knex, cache: CatalogCache | n
 
 function describeBackends(config: Config, logger: Logger) {
   const database = config.DATABASE_URL ? 'mysql' : `sqlite (${config.SQLITE_FILE})`;
-  const cache = config.REDIS_URL ? 'redis' : 'in-process';
+  const cache = redisTopology(config) ? `redis (${redisTopology(config)!.kind})` : 'in-process';
   logger.info({ database, cache }, `backends: database=${database}, cache/locks=${cache}`);
-  if (!config.REDIS_URL) {
-    logger.warn('no REDIS_URL: caches, locks and deduplication are in-process, correct for a single instance only');
+  if (!redisTopology(config)) {
+    logger.warn('no REDIS_URL (or REDIS_CLUSTER_URLS, REDIS_SENTINELS): caches, locks and deduplication are in-process, correct for a single instance only');
   }
   if (config.OAUTH_TOKEN_URL) {
     logger.info({ tokenUrl: config.OAUTH_TOKEN_URL, clientAuth: config.OAUTH_CLIENT_AUTH }, 'partner authentication: OAuth2 client credentials');

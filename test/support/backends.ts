@@ -1,7 +1,10 @@
-/** The stores a suite can need; `memory` and `sqlite` run in this process, `mysql` and `redis` are servers. */
-export type Backend = 'memory' | 'sqlite' | 'mysql' | 'redis';
+/**
+ * The stores a suite can need; `memory` and `sqlite` run in this process, `mysql` and `redis` are
+ * servers, `scale-out` the private replicas, Cluster and Sentinel of tools/scale-out (started per suite).
+ */
+export type Backend = 'memory' | 'sqlite' | 'mysql' | 'redis' | 'scale-out';
 
-const ALL: readonly Backend[] = ['memory', 'sqlite', 'mysql', 'redis'];
+const ALL: readonly Backend[] = ['memory', 'sqlite', 'mysql', 'redis', 'scale-out'];
 
 /**
  * The backends this run may use, from TEST_BACKENDS (comma-separated, like knex's test selector):

@@ -6,7 +6,7 @@ import { ConfigError } from '../config-error.js';
 import { buildContainer } from '../container.js';
 import { createKnex } from '../create-knex.js';
 import { createLogger } from '../create-logger.js';
-import { createRedisClient } from '../create-redis-client.js';
+import { createRedisClient, redisTopology } from '../create-redis-client.js';
 import { loadConfig, type Config } from '../load-config.js';
 import { migrateLatest } from '../migrate.js';
 
@@ -28,7 +28,8 @@ try {
 
 const logger = createLogger(config, process.stderr);
 const knex = await createKnex(config);
-const redis = config.REDIS_URL ? await createRedisClient(config.REDIS_URL, logger) : undefined;
+const topology = redisTopology(config);
+const redis = topology ? await createRedisClient(topology, logger) : undefined;
 const bar = new SingleBar(
   { format: 'catalog:sync [{bar}] {value}/{total} products | {pages} pages | {changed} changed', hideCursor: true, stream: process.stderr },
   Presets.shades_classic,

@@ -5,7 +5,7 @@ import { ConfigError } from '../config-error.js';
 import { buildContainer } from '../container.js';
 import { knexConfig } from '../create-knex.js';
 import { createLogger } from '../create-logger.js';
-import { createRedisClient } from '../create-redis-client.js';
+import { createRedisClient, redisTopology } from '../create-redis-client.js';
 import { loadConfig, type Config } from '../load-config.js';
 
 // `npm run webhooks:register`: registers WEBHOOK_PUBLIC_URL with the partner (what the service does
@@ -25,7 +25,8 @@ try {
 const logger = createLogger(config, process.stderr);
 // The container wants a database handle; registering never queries it, so it never connects.
 const knex = knexFactory(knexConfig(config));
-const redis = config.REDIS_URL ? await createRedisClient(config.REDIS_URL, logger) : undefined;
+const topology = redisTopology(config);
+const redis = topology ? await createRedisClient(topology, logger) : undefined;
 try {
   const register = buildContainer(config, { knex, redis, logger }).get(RegisterPartnerWebhook);
   const result = await register.execute({ callbackUrl: config.WEBHOOK_PUBLIC_URL! });

@@ -1,0 +1,134 @@
+import type { RedisClusterType, SetOptions } from 'redis';
+import type { RedisClient } from './redis-client.js';
+
+const SLOTS = 16_384;
+
+/**
+ * RedisClient over a Redis Cluster (node-redis createCluster): each command goes to the primary
+ * owning its key's slot; scripts and MGET must keep their keys in one slot (hash tags).
+ *
+ * node-redis does not follow a failover by itself: it keeps sending a dead primary's slots to the
+ * dead address until that node comes back (redis/node-redis#2806; 39 s measured here). So every
+ * `rediscoverMs` while a primary's connection is down or a slot has no primary, this client asks
+ * the cluster for its slot map again (CLUSTER SLOTS from any seed), and picks up the promoted
+ * replica within about one interval of the promotion. Commands for the lost slots fail at once in
+ * between (no offline queue), so callers degrade as they do when Redis is down.
+ *
+ * Subscriptions run on a separate connection, `duplicate()`: a plain node-redis connection to one
+ * live node (PUBLISH reaches every node of a cluster), which moves to another node when its own fails.
+ */
+export class RedisClusterClient implements RedisClient {
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private rediscovering = false;
+  readonly topology = 'cluster';
+
+  constructor(
+    private readonly cluster: RedisClusterType,
+    private readonly seeds: readonly string[],
+    private readonly makeSubscriber: () => RedisClient,
+    private readonly rediscoverMs = 1_000,
+  ) {}
+
+  get isOpen(): boolean {
+    return this.cluster.isOpen;
+  }
+
+  /** Every slot has a primary, and every primary's connection is up. */
+  get isReady(): boolean {
+    return this.cluster.isOpen && this.problem() === undefined;
+  }
+
+  async connect(): Promise<unknown> {
+    this.timer ??= setInterval(() => void this.followFailover(), this.rediscoverMs);
+    this.timer.unref();
+    return this.cluster.connect();
+  }
+
+  destroy(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    if (this.cluster.isOpen) this.cluster.destroy();
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- node-redis types its listeners' arguments as any
+  on(event: string, listener: (...args: any[]) => void): unknown {
+    return this.cluster.on(event, listener);
+  }
+
+  /** PING to every primary; rejects naming what is wrong when a slot has no reachable primary. */
+  async ping(): Promise<string> {
+    const problem = this.problem();
+    if (problem) throw new Error(problem);
+    await Promise.all(this.cluster.masters.map((master) => master.client!.ping()));
+    return 'PONG';
+  }
+
+  get(key: string): Promise<string | null> {
+    return this.cluster.get(key);
+  }
+
+  set(key: string, value: string, options?: SetOptions): Promise<string | null> {
+    return this.cluster.set(key, value, options);
+  }
+
+  mGet(keys: string[]): Promise<(string | null)[]> {
+    return this.cluster.mGet(keys);
+  }
+
+  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown> {
+    return this.cluster.eval(script, options);
+  }
+
+  evalSha(sha: string, options: { keys: string[]; arguments: string[] }): Promise<unknown> {
+    return this.cluster.evalSha(sha, options);
+  }
+
+  publish(channel: string, message: string): Promise<number> {
+    return this.cluster.publish(channel, message);
+  }
+
+  /** A keyless command, to any node. */
+  sendCommand(args: string[]): Promise<unknown> {
+    return this.cluster.sendCommand(undefined, false, args);
+  }
+
+  subscribe(): Promise<unknown> {
+    return Promise.reject(new Error('subscribe on the duplicate() of a cluster client'));
+  }
+
+  duplicate(): RedisClient {
+    return this.makeSubscriber();
+  }
+
+  withCommandOptions(options: { timeout: number }): unknown {
+    return this.cluster.withCommandOptions(options);
+  }
+
+  /** The primaries this client is connected to now, for a subscriber looking for a live node. */
+  livePrimaries(): { host: string; port: number }[] {
+    return this.cluster.masters.filter((master) => master.client?.isReady).map((master) => ({ host: master.host, port: master.port }));
+  }
+
+  private problem(): string | undefined {
+    const slots = this.cluster.slots;
+    let covered = 0;
+    for (let slot = 0; slot < SLOTS; slot += 1) if (slots[slot]?.master) covered += 1;
+    if (covered < SLOTS) return `${SLOTS - covered} of ${SLOTS} hash slots have no primary`;
+    const down = this.cluster.masters.filter((master) => !master.client?.isReady).map((master) => master.address);
+    if (down.length > 0) return `no connection to primary ${down.join(', ')}`;
+    return undefined;
+  }
+
+  private async followFailover() {
+    if (this.rediscovering || !this.cluster.isOpen || this.problem() === undefined) return;
+    this.rediscovering = true;
+    try {
+      const seed = this.seeds[Math.floor(Math.random() * this.seeds.length)]!;
+      await this.cluster._slots.rediscover({ options: { url: seed } } as never);
+    } catch {
+      // No seed answered: the next interval tries again.
+    } finally {
+      this.rediscovering = false;
+    }
+  }
+}
