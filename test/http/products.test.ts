@@ -120,6 +120,37 @@ describe('GET /api/products', () => {
   });
 });
 
+describe('GET /api/products, when a search runs out of its scan budget', () => {
+  let service: TestService;
+
+  before(async () => {
+    // 6 product reads a page: 3 products examined for a one-word search.
+    const repository = new InMemoryProductRepository(Date.now, 6);
+    await repository.upsert(tiedProducts(60));
+    service = await startTestService({ ProductRepository: repository });
+  });
+
+  after(() => service.close());
+
+  it('GET /api/products?q=, when a page ends at the budget, answers it short with partial: true and a nextCursor that continues to every match once', async () => {
+    const ids: number[] = [];
+    const partials: boolean[] = [];
+    let path = '/api/products?q=ghee&sort=price&limit=5';
+    for (let pages = 0; pages < 100; pages += 1) {
+      const body = await jsonOf(await fetch(`${service.url}${path}`));
+      ids.push(...body.data.map((p: { id: number }) => p.id));
+      partials.push(body.page.partial);
+      expect(body.page.partial).to.equal(body.data.length < 5 && body.page.hasMore);
+      expect(body.page.hasMore).to.equal(body.page.nextCursor !== null);
+      if (!body.page.hasMore) break;
+      path = `/api/products?q=ghee&sort=price&limit=5&cursor=${body.page.nextCursor}`;
+    }
+    expect(partials.filter(Boolean).length, 'short pages').to.be.greaterThan(0);
+    expect(new Set(ids).size).to.equal(ids.length);
+    expect(ids).to.have.length(12);
+  });
+});
+
 describe('GET /api/products/:id', () => {
   let service: TestService;
 
