@@ -1,11 +1,9 @@
 import cluster from 'node:cluster';
 import { config as loadDotenv } from 'dotenv';
 import { ConfigError } from '../../src/infrastructure/config-error.js';
-import { createLogger } from '../../src/infrastructure/create-logger.js';
 import { loadConfig, type Config } from '../../src/infrastructure/load-config.js';
 import { DEV_CLIENT } from '../mock-partner/dev-credentials.js';
 import { DEV_WEBHOOK_SECRET } from '../mock-partner/dev-webhook-secret.js';
-import { startMockPartner } from '../mock-partner/start-mock-partner.js';
 
 // `npm start` (compiled, via tools/dev/npm-start.mjs) and `npm run dev` (tsx): the service, plus
 // the bundled mock partner in development only: on the embedded default (no DATABASE_URL) when no
@@ -25,6 +23,9 @@ try {
 
 const mockWanted = config.PARTNER_MODE === 'mock' || (!config.DATABASE_URL && !config.OAUTH_TOKEN_URL);
 if (cluster.isPrimary && mockWanted) {
+  // Loaded only now, so a bad key above fails before Koa and pino are even read from disk.
+  const { createLogger } = await import('../../src/infrastructure/create-logger.js');
+  const { startMockPartner } = await import('../mock-partner/start-mock-partner.js');
   const logger = createLogger(config);
   const port = Number(process.env.MOCK_PARTNER_PORT?.trim() || 0);
   const mock = await startMockPartner({ port });
