@@ -9,7 +9,12 @@ import { RedisEventDeduplicator } from '../../src/adapters/redis/redis-event-ded
 import { RedisHealthIndicator } from '../../src/adapters/redis/redis-health-indicator.js';
 import { RedisLastKnownAvailability } from '../../src/adapters/redis/redis-last-known-availability.js';
 import { createRedisClient, createRedisSubscriber } from '../../src/infrastructure/create-redis-client.js';
+import { RedisCatalogCache } from '../../src/adapters/redis/redis-catalog-cache.js';
+import { RedisNearCatalogCache } from '../../src/adapters/redis/redis-near-catalog-cache.js';
+import { describeCatalogCacheContract } from '../contracts/catalog-cache.contract.js';
 import { describeEventDeduplicatorContract } from '../contracts/event-deduplicator.contract.js';
+import { describeTokenProviderContract, type TokenProviderSubjectOptions } from '../contracts/token-provider.contract.js';
+import { redisProvider } from '../support/token-fixtures.js';
 import { CONTRACT_RETENTION_MS, describeLastKnownAvailabilityContract } from '../contracts/last-known-availability.contract.js';
 import { describeWith } from '../support/backends.js';
 import { RedisClusterEnvironment } from '../support/scale-out.js';
@@ -48,6 +53,60 @@ describeWith(['scale-out'], 'Redis Cluster (6 private nodes)', function () {
     const make = () =>
       new RedisLastKnownAvailability(client, prefix, CONTRACT_RETENTION_MS, new InMemoryLastKnownAvailability(CONTRACT_RETENTION_MS), silentLogger);
     return { store: make(), peer: make(), cleanup: async () => undefined };
+  });
+
+  /** Deletes the keys under `prefix` on every primary (each holds its slots' keys), as a FLUSHALL would. */
+  const flushOf = (prefix: string) => async () => {
+    for (const port of cluster.ports) {
+      const node = createClient({ url: `redis://127.0.0.1:${port}` });
+      node.on('error', () => undefined);
+      try {
+        await node.connect();
+        const keys = await node.keys(`${prefix}*`);
+        for (const key of keys) await node.del(key).catch(() => undefined);
+      } catch {
+        // A replica answers MOVED, a dead node not at all: its primary holds the keys.
+      } finally {
+        if (node.isOpen) node.destroy();
+      }
+    }
+  };
+
+  describeCatalogCacheContract('Redis Cluster', async () => {
+    const prefix = `${uniqueName('catalog')}:`;
+    return { cache: new RedisCatalogCache(client, prefix), peer: new RedisCatalogCache(client, prefix), flush: flushOf(prefix), cleanup: async () => undefined };
+  });
+
+  describeCatalogCacheContract('Redis Cluster with a near tier in each instance', async () => {
+    const prefix = `${uniqueName('catalog-near')}:`;
+    const subscribers = [createRedisSubscriber(client, logger), createRedisSubscriber(client, logger)];
+    const settings = { maxEntries: 100, maxAgeMs: 60_000 };
+    const [cache, peer] = subscribers.map((subscriber) => new RedisNearCatalogCache(new RedisCatalogCache(client, prefix), subscriber, settings)) as [
+      RedisNearCatalogCache,
+      RedisNearCatalogCache,
+    ];
+    const shared = new RedisCatalogCache(client, prefix);
+    const propagated = async () => {
+      const current = await shared.currentToken();
+      await until(() => cache.knownToken === current && peer.knownToken === current);
+    };
+    await propagated();
+    return {
+      cache,
+      peer,
+      propagated,
+      flush: flushOf(prefix),
+      cleanup: async () => {
+        for (const subscriber of subscribers) subscriber.destroy();
+      },
+    };
+  });
+
+  describeTokenProviderContract('Redis Cluster', async (mockUrl, options: TokenProviderSubjectOptions = {}) => {
+    const prefix = `${uniqueName('token')}:`;
+    const endpoint = options.clientSecret ? { endpoint: { clientSecret: options.clientSecret } } : {};
+    const make = () => redisProvider(client, prefix, mockUrl, endpoint);
+    return { provider: make(), peer: make(), cleanup: async () => undefined };
   });
 
   it('RedisHealthIndicator, on the cluster client with every slot served, is ready', async () => {
