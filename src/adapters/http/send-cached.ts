@@ -25,7 +25,7 @@ export function sendCached(ctx: Context, cached: CachedValue) {
   res.setHeader('ETag', etag);
   res.setHeader('Cache-Control', CACHE_CONTROL);
   res.setHeader('X-Cache', cached.status);
-  if (matches(ctx.get('if-none-match'), etag)) {
+  if (matches(ctx.req.headers['if-none-match'], etag)) {
     ctx.status = 304;
     return;
   }
@@ -44,7 +44,7 @@ function encodedBody(etag: string, value: string, start: number): Buffer {
   return body;
 }
 
-function matches(ifNoneMatch: string, etag: string) {
+function matches(ifNoneMatch: string | undefined, etag: string) {
   if (!ifNoneMatch) return false;
   return ifNoneMatch.trim() === '*' || ifNoneMatch.split(',').some((tag) => tag.trim() === etag);
 }

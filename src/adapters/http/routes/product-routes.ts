@@ -44,8 +44,10 @@ export function productRoutes({ listProducts, getProduct, cache, cursors, metric
   });
 
   router.get('/api/products/:id', async (ctx) => {
-    validate(EmptyQuerySchema, ctx.query, 'query');
-    const { id } = validate(ProductIdParamsSchema, ctx.params, 'path');
+    // A plain id and no query string (nearly every request) is what the schemas accept; anything else goes through them.
+    const plain = ctx.querystring === '' ? plainProductId(ctx.params.id) : undefined;
+    if (plain === undefined) validate(EmptyQuerySchema, ctx.query, 'query');
+    const id = plain ?? validate(ProductIdParamsSchema, ctx.params, 'path').id;
     const cached = await cache.get(`product:${id}`, async () => {
       const product = await getProduct.execute(id);
       return withEtag(JSON.stringify(productJson(product)), detailTags(product));
@@ -56,3 +58,13 @@ export function productRoutes({ listProducts, getProduct, cache, cursors, metric
 
   return router;
 }
+
+const PLAIN_ID = /^[1-9]\d{0,9}$/;
+
+/** The id ProductIdParamsSchema would give for `raw`, or undefined when only the schema can say (and explain). */
+function plainProductId(raw: string | undefined): number | undefined {
+  if (raw === undefined || !PLAIN_ID.test(raw)) return undefined;
+  const id = Number(raw);
+  return id <= 2 ** 31 - 1 ? id : undefined;
+}
+
