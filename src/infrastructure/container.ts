@@ -75,6 +75,7 @@ export function buildContainer(config: Config, infra: Infrastructure, overrides:
     const maxEntryTtlMs = (config.CACHE_FRESH_SECONDS + config.CACHE_STALE_SECONDS) * 1000;
     const database = config.REDIS_URL ? Number(new URL(config.REDIS_URL).pathname.slice(1) || 0) : 0;
     const shared = new RedisCatalogCache(redis, prefix, { maxEntryTtlMs, database });
+    shared.watchServer((error) => logger.warn({ err: error }, 'catalogue cache: could not check the Redis server identity'));
     const near = { maxEntries: config.CACHE_NEAR_ENTRIES, maxAgeMs: config.CACHE_NEAR_MAX_AGE_MS };
     return infra.redisSubscriber && near.maxEntries > 0 && near.maxAgeMs > 0
       ? new RedisNearCatalogCache(shared, infra.redisSubscriber, near)

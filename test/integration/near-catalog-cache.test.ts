@@ -137,6 +137,22 @@ describeWith(['redis'], 'RedisNearCatalogCache', () => {
     }
   });
 
+  it('checkServer, when the epoch was started by another server (a snapshot restore, a failover), starts a new one everywhere', async () => {
+    const [a, b] = await start(2);
+    const shared = new RedisCatalogCache(redis.client, redis.prefix);
+    expect(await shared.checkServer(), 'same server').to.equal(false);
+    const { token } = await a!.lookup('product:1');
+    await a!.store('product:1', token, fresh('price 10.00'), 60_000);
+    await b!.lookup('product:1');
+    await redis.client.hSet(`${redis.prefix}{catalog}:seq`, 'run', 'run-id-of-the-server-before');
+    expect(await shared.checkServer()).to.equal(true);
+    await near!.propagated();
+    expect((await shared.lookup('product:1')).entry).to.equal(null);
+    expect((await b!.lookup('product:1')).entry).to.equal(null);
+    expect(await a!.store('product:1', token, fresh('price 10.00'), 60_000), 'a token of the restored epoch').to.equal(false);
+    expect(await shared.checkServer(), 'once').to.equal(false);
+  });
+
   it('lookup, when the entry is older than maxAgeMs, asks Redis again', async () => {
     let now = Date.now();
     const [a] = await start(1, { maxAgeMs: 1_000, now: () => now });

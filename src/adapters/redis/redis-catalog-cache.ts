@@ -4,13 +4,15 @@ import type { CacheEntry, CacheLookup, CatalogCache } from '../../domain/ports/c
 import type { RedisClient } from './redis-client.js';
 import { RedisScript } from './redis-script.js';
 
-// The sequence hash holds { epoch, seq }. A missing hash (a flush, a restart without persistence,
-// an eviction) is recreated under a random epoch the caller proposes, fresh on every call: tokens
-// and tag marks of the lost epoch then match nothing, so no entry can come back.
+// The sequence hash holds { epoch, seq, run }. A missing hash (a flush, a restart without
+// persistence, an eviction) is recreated under a random epoch the caller proposes, fresh on every
+// call: tokens and tag marks of the lost epoch then match nothing, so no entry can come back.
+// `run` is the run_id of the server that created the epoch (see SERVER_CHECK).
+const RUN_ID = `string.match(redis.call('INFO', 'server'), 'run_id:(%w+)')`;
 const current = (candidate: string) => `
 local state = redis.call('HMGET', KEYS[1], 'epoch', 'seq')
 if not state[1] then
-  redis.call('HSET', KEYS[1], 'epoch', ${candidate}, 'seq', 0)
+  redis.call('HSET', KEYS[1], 'epoch', ${candidate}, 'seq', 0, 'run', ${RUN_ID})
   state = { ${candidate}, '0' }
 end
 `;
@@ -72,6 +74,19 @@ redis.call('HSET', KEYS[1], 'epoch', ARGV[1])
 local token = ARGV[1] .. ':' .. seq
 redis.call('PUBLISH', ARGV[2], token .. '|')
 return token
+`);
+
+// KEYS: sequence. ARGV: new epoch, channel. A server restarted from a snapshot or a promoted replica
+// holds an epoch with entries that writes acknowledged after the snapshot (or not yet replicated)
+// had invalidated: when the run_id differs from the one that created the epoch, start a new one.
+const SERVER_CHECK = new RedisScript(`
+local run = ${RUN_ID}
+local state = redis.call('HMGET', KEYS[1], 'epoch', 'run')
+if not state[1] or state[2] == run then return 0 end
+local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+redis.call('HSET', KEYS[1], 'epoch', ARGV[1], 'run', run)
+redis.call('PUBLISH', ARGV[2], ARGV[1] .. ':' .. seq .. '|')
+return 1
 `);
 
 export interface RedisCatalogCacheOptions {
@@ -183,6 +198,26 @@ export class RedisCatalogCache implements CatalogCache {
   /** invalidateAll, returning the new token. */
   async invalidateAllReporting(): Promise<string> {
     return String(await INVALIDATE_ALL.run(this.client, [this.sequenceKey], [randomUUID(), this.invalidationChannel]));
+  }
+
+  /**
+   * Starts a new epoch when the server is not the one that started the current epoch (a restart
+   * from a snapshot, a failover): true when it did. Run it on every (re)connection, before any
+   * other command (see watchServer).
+   */
+  async checkServer(): Promise<boolean> {
+    return (await SERVER_CHECK.run(this.client, [this.sequenceKey], [randomUUID(), this.invalidationChannel])) === 1;
+  }
+
+  /**
+   * Calls checkServer now (when connected) and on every later connection: 'ready' listeners run as
+   * the connection opens, before the application can send it anything else, so the check is ahead
+   * of any lookup on it. Errors go to `onError`.
+   */
+  watchServer(onError: (error: unknown) => void): void {
+    const check = () => void this.checkServer().catch(onError);
+    this.client.on('ready', check);
+    if (this.client.isReady) check();
   }
 
   /** The current token, creating the epoch when there is none. */
