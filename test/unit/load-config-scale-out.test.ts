@@ -15,10 +15,7 @@ function problemsOf(env: Record<string, string>): string {
 describe('loadConfig: scale-out keys', () => {
   const primary = { DATABASE_URL: 'mysql://app@db-primary:3306/farmlokal' };
 
-  it('loadConfig, when replicas, cluster seeds or sentinels are listed, parses each comma-separated list', () => {
-    const withReplicas = loadConfig({ ...primary, DATABASE_READ_URLS: 'mysql://r@db-r1/farmlokal, mysql://r@db-r2/farmlokal,' });
-    expect(withReplicas.DATABASE_READ_URLS).to.deep.equal(['mysql://r@db-r1/farmlokal', 'mysql://r@db-r2/farmlokal']);
-    expect(withReplicas.DATABASE_READ_MAX_LAG_SECONDS).to.equal(5);
+  it('loadConfig, when cluster seeds or sentinels are listed, parses each comma-separated list', () => {
     const cluster = loadConfig({ REDIS_CLUSTER_URLS: 'redis://10.0.0.1:7000,redis://10.0.0.2:7000' });
     expect(cluster.REDIS_CLUSTER_URLS).to.deep.equal(['redis://10.0.0.1:7000', 'redis://10.0.0.2:7000']);
     const sentinel = loadConfig({ REDIS_SENTINELS: 's1:26379, s2:26380', REDIS_SENTINEL_NAME: 'farmlokal' });
@@ -26,6 +23,10 @@ describe('loadConfig: scale-out keys', () => {
       { host: 's1', port: 26379 },
       { host: 's2', port: 26380 },
     ]);
+  });
+
+  it('loadConfig, when read replicas are listed, refuses them by name rather than ignore them', () => {
+    expect(problemsOf({ ...primary, DATABASE_READ_URLS: 'mysql://r@db-r1/farmlokal' })).to.include('DATABASE_READ_URLS: read replicas are not supported yet');
   });
 
   it('loadConfig, when more than one Redis topology is set, names the keys that conflict', () => {
@@ -36,9 +37,8 @@ describe('loadConfig: scale-out keys', () => {
     );
   });
 
-  it('loadConfig, when sentinels come without a master name or replicas without a primary, names the missing key', () => {
+  it('loadConfig, when sentinels come without a master name, names the missing key', () => {
     expect(problemsOf({ REDIS_SENTINELS: 's1:26379' })).to.include('REDIS_SENTINEL_NAME: required');
-    expect(problemsOf({ DATABASE_READ_URLS: 'mysql://r@db-r1/farmlokal' })).to.include('DATABASE_READ_URLS: needs DATABASE_URL');
   });
 
   it('loadConfig, when a list holds a malformed entry, names the key', () => {
