@@ -4,6 +4,8 @@ import { InMemoryProductRepository } from '../../src/adapters/in-memory/in-memor
 import type { RedisClient } from '../../src/adapters/redis/redis-client.js';
 import { RedisCatalogCache } from '../../src/adapters/redis/redis-catalog-cache.js';
 import type { ProductRepository } from '../../src/domain/ports/product-repository.js';
+import type { WirePartnerEvent } from '../../tools/mock-partner/partner-event-wire.js';
+import { webhookHeaders } from '../../tools/mock-partner/sign-webhook.js';
 import { tiedProducts } from '../support/product-fixtures.js';
 import { createTestRedis, type TestRedis } from '../support/services.js';
 import { jsonOf, startTestService, type TestService } from '../support/test-service.js';
@@ -105,4 +107,105 @@ describeWith(['redis'], 'Catalogue caching with Redis unreachable', () => {
       expect((await jsonOf(response)).data).to.have.length(3);
     }
   });
+});
+
+describe('Catalogue caching under partner writes (tag invalidation end to end)', () => {
+  const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+  const upsert = (sku: string, category: string, price: string): WirePartnerEvent => ({
+    id: `evt_${sku}_1`,
+    type: 'product.upserted',
+    occurredAt: new Date().toISOString(),
+    data: { sku, version: 1, name: `Item ${sku}`, description: 'Fresh.', category, price, stock: 5 },
+  });
+  const change = (sku: string, version: number, type: string, data: Record<string, unknown>): WirePartnerEvent => ({
+    id: `evt_${sku}_${version}`,
+    type,
+    occurredAt: new Date().toISOString(),
+    data: { sku, version, ...data },
+  });
+
+  for (const backend of ['in-process', 'Redis'] as const) {
+    describe(`with the ${backend} cache`, () => {
+      let redis: TestRedis | undefined;
+      let service: TestService;
+      const deliver = async (event: WirePartnerEvent) => {
+        const body = JSON.stringify(event);
+        const response = await fetch(`${service.url}/api/webhooks/partner`, { method: 'POST', headers: webhookHeaders([SECRET], body), body });
+        expect(response.status).to.equal(200);
+      };
+      const read = async (path: string) => {
+        const response = await fetch(`${service.url}${path}`);
+        return { cache: response.headers.get('x-cache'), body: await jsonOf(response) };
+      };
+      const PAGES = {
+        okraDetail: '', // filled in once the ids are known
+        mangoDetail: '',
+        vegetables: '/api/products?category=vegetables',
+        fruitByPrice: '/api/products?category=fruit&sort=price',
+        everything: '/api/products',
+      };
+
+      beforeEach(async () => {
+        redis = backend === 'Redis' ? await createTestRedis('catalog-writes') : undefined;
+        const overrides = redis ? { CatalogCache: new RedisCatalogCache(redis.client, redis.prefix) } : {};
+        service = await startTestService(overrides, { WEBHOOK_SECRETS: SECRET });
+        await deliver(upsert('OKRA-1', 'vegetables', '30.00'));
+        await deliver(upsert('MANGO-1', 'fruit', '120.00'));
+        const all = (await read('/api/products')).body.data as { id: number; sku: string }[];
+        PAGES.okraDetail = `/api/products/${all.find((p) => p.sku === 'OKRA-1')!.id}`;
+        PAGES.mangoDetail = `/api/products/${all.find((p) => p.sku === 'MANGO-1')!.id}`;
+        for (const path of Object.values(PAGES)) await read(path);
+      });
+
+      afterEach(async () => {
+        await service.close();
+        await redis?.cleanup();
+      });
+
+      /** Which pages answer from the cache now (reading each once). */
+      const hits = async () => {
+        const names: string[] = [];
+        for (const [name, path] of Object.entries(PAGES)) if ((await read(path)).cache === 'HIT') names.push(name);
+        return names;
+      };
+
+      it('a stock change, shows the new stock on the detail page and the listing holding the product at the next read', async () => {
+        await deliver(change('OKRA-1', 2, 'product.stock_changed', { stock: 42 }));
+        expect((await read(PAGES.okraDetail)).body.stock).to.equal(42);
+        expect((await read(PAGES.vegetables)).body.data[0].stock).to.equal(42);
+      });
+
+      it('a stock change, makes exactly the pages showing the product miss once', async () => {
+        await deliver(change('OKRA-1', 2, 'product.stock_changed', { stock: 42 }));
+        const statuses: Record<string, string | null> = {};
+        for (const [name, path] of Object.entries(PAGES)) statuses[name] = (await read(path)).cache;
+        expect(statuses).to.deep.equal({ okraDetail: 'MISS', mangoDetail: 'HIT', vegetables: 'MISS', fruitByPrice: 'HIT', everything: 'MISS' });
+      });
+
+      it('a price change in another category, leaves these pages cached but the price-ordered page of its own', async () => {
+        await deliver(change('MANGO-1', 2, 'product.price_changed', { price: '99.00' }));
+        const statuses: Record<string, string | null> = {};
+        for (const [name, path] of Object.entries(PAGES)) statuses[name] = (await read(path)).cache;
+        expect(statuses).to.deep.equal({ okraDetail: 'HIT', mangoDetail: 'MISS', vegetables: 'HIT', fruitByPrice: 'MISS', everything: 'MISS' });
+        expect((await read(PAGES.fruitByPrice)).body.data[0].price).to.equal('99.00');
+      });
+
+      it('an upsert of a new product, reaches its category and the unfiltered listing only', async () => {
+        await deliver(upsert('PEAS-1', 'vegetables', '50.00'));
+        const statuses: Record<string, string | null> = {};
+        for (const [name, path] of Object.entries(PAGES)) statuses[name] = (await read(path)).cache;
+        expect(statuses).to.deep.equal({ okraDetail: 'HIT', mangoDetail: 'HIT', vegetables: 'MISS', fruitByPrice: 'HIT', everything: 'MISS' });
+        expect((await read(PAGES.vegetables)).body.data.map((p: { sku: string }) => p.sku)).to.include('PEAS-1');
+      });
+
+      it('a deletion, removes the product from its detail page and every listing that showed it', async () => {
+        await deliver(change('MANGO-1', 2, 'product.deleted', {}));
+        expect((await fetch(`${service.url}${PAGES.mangoDetail}`)).status).to.equal(404);
+        expect((await read(PAGES.fruitByPrice)).body.data).to.deep.equal([]);
+        expect((await read(PAGES.everything)).body.data.map((p: { sku: string }) => p.sku)).to.deep.equal(['OKRA-1']);
+        expect((await read(PAGES.vegetables)).cache).to.equal('HIT');
+        expect((await read(PAGES.okraDetail)).cache).to.equal('HIT');
+      });
+    });
+  }
 });
