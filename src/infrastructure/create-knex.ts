@@ -95,7 +95,7 @@ function databaseName(databaseUrl: string) {
 
 async function ensureMysqlDatabase(settings: Knex.Config) {
   const { database, ...server } = settings.connection as Knex.MySql2ConnectionConfig;
-  const admin = knexFactory({ client: 'mysql2', connection: server, pool: { min: 0, max: 1 } });
+  const admin = knexFactory({ client: 'mysql2', connection: server, pool: { min: 0, max: 1 }, log: settings.log });
   try {
     await admin.raw('CREATE DATABASE IF NOT EXISTS ?? CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci', [database as string]);
   } finally {

@@ -9,6 +9,7 @@ interface Failure {
   readonly port?: number;
   readonly syscall?: string;
   readonly path?: string;
+  readonly hostname?: string;
   readonly message: string;
 }
 
@@ -32,6 +33,11 @@ function explainOne(failure: Failure, settings: Settings): string | undefined {
     const at = failure.address && failure.port ? `${failure.address}:${failure.port}` : undefined;
     if (settings.REDIS_URL && failure.port !== undefined && String(failure.port) === portOf(settings.REDIS_URL, 6379)) return `Redis at ${hostOf(settings.REDIS_URL)} (REDIS_URL)`;
     if (database && failure.port !== undefined && String(failure.port) === portOf(settings.DATABASE_URL!, 3306)) return `${database} (DATABASE_URL)`;
+    if (failure.hostname) {
+      if (settings.DATABASE_URL && new URL(settings.DATABASE_URL).hostname === failure.hostname) return `${database} (DATABASE_URL)`;
+      if (settings.REDIS_URL && new URL(settings.REDIS_URL).hostname === failure.hostname) return `Redis at ${hostOf(settings.REDIS_URL)} (REDIS_URL)`;
+      return failure.hostname;
+    }
     return at ?? 'the server';
   };
   switch (failure.code) {
@@ -44,6 +50,7 @@ function explainOne(failure: Failure, settings: Settings): string | undefined {
     case 'ECONNRESET':
       return `${target()} did not answer (${failure.code}); check that it runs and that no firewall is in the way`;
     case 'ER_ACCESS_DENIED_ERROR':
+    case 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR':
       return `${database ?? 'the database'} refused the user name or password (access denied); correct the credentials in DATABASE_URL (mysql://user:password@host:3306/name, URL-encoded)`;
     case 'ER_DBACCESS_DENIED_ERROR':
       return `${database ?? 'the database'}: the user may not use or create this database (${firstLine(failure.message)}); create it as an administrator, or GRANT ALL ON \`name\`.* to the user`;
