@@ -60,6 +60,8 @@ function toProblem(ctx: Context, error: unknown): HttpProblem {
     if (error instanceof EventInProgressError || error instanceof DeadlineExceededError || error instanceof WorkCancelledError) {
       extras.headers = { 'Retry-After': String(error.retryAfterSeconds) };
     }
+    // A statement or request past its deadline is a cost bound at work: worth a look, unlike a shed request.
+    if (error instanceof DeadlineExceededError) ctx.state.logger?.warn({ err: error }, 'deadline exceeded');
     if (error instanceof OverloadedError) {
       extras.headers = { 'Retry-After': String(error.retryAfterSeconds) };
       ctx.state.shedBy = error.bulkhead;
