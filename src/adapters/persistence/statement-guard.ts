@@ -52,8 +52,9 @@ const TRANSLATED = Symbol('translated');
  * because its request's deadline passed, is DeadlineExceededError; killed because its client left
  * or the instance is stopping, WorkCancelledError.
  *
- * It wraps two methods of Knex's client (`_query`, `acquireConnection`, stable since Knex 0.95),
- * so Knex's query builder, transactions and the repository's direct driver calls all go through it.
+ * It wraps two internal methods of Knex 3's client (`_query`, `acquireConnection`), through which
+ * Knex's query builder, transactions and the repository's direct driver calls all pass; a Knex
+ * upgrade must keep test/integration/statement-guard.test.ts green.
  */
 export class StatementGuard {
   private readonly running = new Set<RunningStatement>();
@@ -78,11 +79,6 @@ export class StatementGuard {
   /** What a guarded statement's failure means (OverloadedError, DeadlineExceededError, ...), or the error itself. */
   static meaningOf(error: unknown): unknown {
     return (typeof error === 'object' && error !== null && (error as { [TRANSLATED]?: unknown })[TRANSLATED]) || error;
-  }
-
-  /** Running statements right now, across every guarded pool. */
-  get size(): number {
-    return this.running.size;
   }
 
   /** Cancels every running statement (KILL QUERY) and waits until the kills have landed. */
