@@ -34,7 +34,9 @@ export const availabilityRouteSpecs: readonly RouteSpec[] = [
         schema: ProblemSchema,
       },
       503: {
-        description: 'The partner is not answering, or refused the request (authentication included), and nothing is known yet; retry after Retry-After seconds.',
+        description:
+          'The partner is not answering, or refused the request (authentication included), and nothing is known yet; or the product lookup could not run: ' +
+          'the database is not answering, "Service overloaded" (no catalogue read connection came free in time), "Deadline exceeded". Retry after Retry-After seconds.',
         contentType: 'application/problem+json',
         schema: ProblemSchema,
         headers: { 'Retry-After': { description: 'Seconds to wait before retrying.' } },
