@@ -56,9 +56,7 @@ export function describeTokenProviderContract(name: string, makeSubject: MakeTok
     });
 
     it('getToken, when 50 callers ask at once on a cold cache, fetches exactly once', async () => {
-      const tokens = await Promise.all(
-        Array.from({ length: 50 }, (_, i) => (i % 2 ? subject.peer : subject.provider).getToken()),
-      );
+      const tokens = await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 ? subject.peer : subject.provider).getToken()));
       expect(new Set(tokens.map((t) => t.value)).size).to.equal(1);
       expect(tokenRequests(mock)).to.equal(1);
     });

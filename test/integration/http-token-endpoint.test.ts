@@ -27,7 +27,10 @@ describe('HttpTokenEndpoint against the mock partner', () => {
     const token = await mockEndpoint(mock.url, { fetchImpl: recordingFetch, endpoint: { scope: 'catalog:read' } }).obtain();
     expect(token.value).to.be.a('string').and.not.equal('');
     const [request] = seen;
-    expect(Object.fromEntries(new URLSearchParams(request.body))).to.deep.equal({ grant_type: 'client_credentials', scope: 'catalog:read' });
+    expect(Object.fromEntries(new URLSearchParams(request.body))).to.deep.equal({
+      grant_type: 'client_credentials',
+      scope: 'catalog:read',
+    });
     expect(request.authorization).to.match(/^Basic /);
   });
 
@@ -87,8 +90,10 @@ describe('HttpTokenEndpoint against the mock partner', () => {
   });
 
   it('obtain, when the scope is not allowed (invalid_scope), fails with that error code and no retry', async () => {
-    await expect(mockEndpoint(mock.url, { endpoint: { scope: 'admin' } }).obtain())
-      .to.be.rejectedWith(TokenRequestRejectedError, /invalid_scope/);
+    await expect(mockEndpoint(mock.url, { endpoint: { scope: 'admin' } }).obtain()).to.be.rejectedWith(
+      TokenRequestRejectedError,
+      /invalid_scope/,
+    );
     expect(tokenRequests(mock)).to.equal(1);
   });
 
@@ -111,14 +116,18 @@ describe('HttpTokenEndpoint against the mock partner', () => {
 
   it('obtain, when the server keeps answering 5xx, gives up after the configured retries with TokenUnavailableError', async () => {
     faults({ errorRate: 1, errorStatus: 502 });
-    await expect(mockEndpoint(mock.url, { fetchImpl: recordingFetch, endpoint: { retries: 2 } }).obtain())
-      .to.be.rejectedWith(TokenUnavailableError, /failed 3 times, last: HTTP 502/);
+    await expect(mockEndpoint(mock.url, { fetchImpl: recordingFetch, endpoint: { retries: 2 } }).obtain()).to.be.rejectedWith(
+      TokenUnavailableError,
+      /failed 3 times, last: HTTP 502/,
+    );
     expect(seen).to.have.length(3);
   });
 
   it('obtain, when the connection drops (network error), retries and reports the endpoint unavailable', async () => {
     faults({ down: true });
-    const error = await mockEndpoint(mock.url, { fetchImpl: recordingFetch, endpoint: { retries: 1 } }).obtain().catch((e: unknown) => e);
+    const error = await mockEndpoint(mock.url, { fetchImpl: recordingFetch, endpoint: { retries: 1 } })
+      .obtain()
+      .catch((e: unknown) => e);
     expect(error).to.be.instanceOf(TokenUnavailableError);
     expect((error as Error).message).to.match(/network error/);
     expect((error as TokenUnavailableError).code).to.equal('DEPENDENCY_UNAVAILABLE');

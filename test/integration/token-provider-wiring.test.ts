@@ -70,7 +70,12 @@ describeWith(['redis'], 'createTokenProvider (the composition of the token adapt
     await provider.getToken();
     await provider.getToken();
     const peerRegistry = new Registry();
-    const peer = createTokenProvider(configFor(), { redis: redis.client, logger: silentLogger, clock: systemClock, registry: peerRegistry });
+    const peer = createTokenProvider(configFor(), {
+      redis: redis.client,
+      logger: silentLogger,
+      clock: systemClock,
+      registry: peerRegistry,
+    });
     await peer.getToken();
     expect(await peerRegistry.metrics()).to.match(/^partner_token_cache_hits_total\{layer="redis"\} 1$/m);
     const refused = createTokenProvider(configFor({ OAUTH_CLIENT_SECRET: 'wrong', REDIS_KEY_PREFIX: `${redis.prefix}x:` }), {

@@ -100,10 +100,14 @@ describeWith(['redis'], 'Token providers over time and under failure', function 
   it('getToken, during the refusal cooldown, reports what is left of it as retryAfterMs, here and on other instances', async () => {
     const clock = new ManualClock();
     const options = { clock, endpoint: { clientSecret: 'wrong' }, cache: { rejectionCooldownMs: 10_000 } };
-    const first = await redisProvider(redis.client, redis.prefix, mock.url, options).getToken().catch((e: unknown) => e);
+    const first = await redisProvider(redis.client, redis.prefix, mock.url, options)
+      .getToken()
+      .catch((e: unknown) => e);
     expect((first as TokenRequestRejectedError).retryAfterMs).to.equal(10_000);
     clock.advance(4_000);
-    const peer = await redisProvider(redis.client, redis.prefix, mock.url, options).getToken().catch((e: unknown) => e);
+    const peer = await redisProvider(redis.client, redis.prefix, mock.url, options)
+      .getToken()
+      .catch((e: unknown) => e);
     expect((peer as TokenRequestRejectedError).retryAfterMs).to.equal(6_000);
     const local = inMemoryProvider(mock.url, options);
     await local.getToken().catch(() => undefined);
@@ -116,8 +120,10 @@ describeWith(['redis'], 'Token providers over time and under failure', function 
   it('getToken, when one instance was refused, gives other instances the same error from Redis without a request', async () => {
     const options = { endpoint: { clientSecret: 'wrong' } };
     await expect(redisProvider(redis.client, redis.prefix, mock.url, options).getToken()).to.be.rejectedWith(TokenRequestRejectedError);
-    await expect(redisProvider(redis.client, redis.prefix, mock.url, options).getToken())
-      .to.be.rejectedWith(TokenRequestRejectedError, /invalid_client/);
+    await expect(redisProvider(redis.client, redis.prefix, mock.url, options).getToken()).to.be.rejectedWith(
+      TokenRequestRejectedError,
+      /invalid_client/,
+    );
     expect(tokenRequests(mock)).to.equal(1);
   });
 

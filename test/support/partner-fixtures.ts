@@ -13,7 +13,13 @@ import { inMemoryProvider } from './token-fixtures.js';
 /** Test-sized timings: short attempts and deadline so fault tests finish in seconds. */
 export const FAST_CALLS: PartnerCallSettings = { attemptTimeoutMs: 50, deadlineMs: 1_500, retries: 6, backoffBaseMs: 5, backoffCapMs: 50 };
 /** Generous timings, for suites that check behaviour rather than resilience. */
-export const PATIENT_CALLS: PartnerCallSettings = { attemptTimeoutMs: 2_000, deadlineMs: 5_000, retries: 2, backoffBaseMs: 10, backoffCapMs: 50 };
+export const PATIENT_CALLS: PartnerCallSettings = {
+  attemptTimeoutMs: 2_000,
+  deadlineMs: 5_000,
+  retries: 2,
+  backoffBaseMs: 10,
+  backoffCapMs: 50,
+};
 export const TEST_BREAKER: CircuitBreakerSettings = { failureRatio: 0.5, window: 20, minimumCalls: 10, openMs: 500 };
 export const TEST_BUDGET: RetryBudgetSettings = { ratio: 0.8, floor: 10, windowMs: 10_000 };
 
@@ -39,11 +45,7 @@ export function httpCatalog(mock: RunningMockPartner, options: PartnerFixtureOpt
   const budget = new RetryBudget({ ...TEST_BUDGET, ...options.budget });
   const tokens = options.tokens ?? inMemoryProvider(mock.url);
   const policy = new PartnerCallPolicy({ ...FAST_CALLS, ...options.call }, breaker, budget, metrics, tokens);
-  const catalog = new HttpExternalCatalog(
-    { baseUrl: mock.url, cacheMs: options.cacheMs ?? 0, maxCachedProducts: 10_000 },
-    policy,
-    metrics,
-  );
+  const catalog = new HttpExternalCatalog({ baseUrl: mock.url, cacheMs: options.cacheMs ?? 0, maxCachedProducts: 10_000 }, policy, metrics);
   return { catalog, breaker, registry };
 }
 

@@ -43,7 +43,14 @@ function harness(options: Options = {}) {
   const breaker = new CircuitBreaker({ ...BREAKER, ...options.breaker });
   const budget = new RetryBudget({ ...BUDGET, ...options.budget });
   const tokens = options.tokens ?? new ScriptedTokens();
-  const policy = new PartnerCallPolicy({ ...CALL, ...options.call }, breaker, budget, new PartnerMetrics(), tokens, options.random ?? (() => 0.5));
+  const policy = new PartnerCallPolicy(
+    { ...CALL, ...options.call },
+    breaker,
+    budget,
+    new PartnerMetrics(),
+    tokens,
+    options.random ?? (() => 0.5),
+  );
   return { policy, breaker };
 }
 
@@ -66,9 +73,11 @@ function scripted(...steps: ((signal: AbortSignal) => Promise<string>)[]) {
   return { attempt, starts };
 }
 
-const fail = (kind: 'network' | 'timeout' | 'server-error' | 'rate-limited', retryAfterMs: number | null = null) => async () => {
-  throw new PartnerAttemptError(kind, `injected ${kind}`, { retryAfterMs });
-};
+const fail =
+  (kind: 'network' | 'timeout' | 'server-error' | 'rate-limited', retryAfterMs: number | null = null) =>
+  async () => {
+    throw new PartnerAttemptError(kind, `injected ${kind}`, { retryAfterMs });
+  };
 const succeed = async () => 'answer';
 const hangUntilAborted = (signal: AbortSignal) =>
   new Promise<string>((_, reject) => signal.addEventListener('abort', () => reject(new Error('This operation was aborted'))));
@@ -212,7 +221,13 @@ describe('PartnerCallPolicy', () => {
     await settle(policy.run('getProduct', fail('server-error')));
     await clock.tickAsync(1_000);
     const { attempt, starts } = scripted(fail('server-error'), succeed);
-    const withRetries = new PartnerCallPolicy({ ...CALL, retries: 5 }, breaker, new RetryBudget(BUDGET), new PartnerMetrics(), new ScriptedTokens());
+    const withRetries = new PartnerCallPolicy(
+      { ...CALL, retries: 5 },
+      breaker,
+      new RetryBudget(BUDGET),
+      new PartnerMetrics(),
+      new ScriptedTokens(),
+    );
     await settle(withRetries.run('getProduct', attempt));
     expect(starts).to.have.length(1);
     expect(breaker.state).to.equal('open');
@@ -221,9 +236,11 @@ describe('PartnerCallPolicy', () => {
   it('run, when the token provider fails, passes its error on without counting it against the partner', async () => {
     const { policy, breaker } = harness({ breaker: { minimumCalls: 1, window: 1 } });
     const refusal = new TokenUnavailableError('no token endpoint is configured');
-    const { error } = await settle(policy.run('getProduct', async () => {
-      throw refusal;
-    }));
+    const { error } = await settle(
+      policy.run('getProduct', async () => {
+        throw refusal;
+      }),
+    );
     expect(error).to.equal(refusal);
     expect(breaker.state).to.equal('closed');
   });

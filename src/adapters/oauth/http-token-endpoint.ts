@@ -26,7 +26,10 @@ export interface TokenEndpointSettings {
 
 /** Reasons an attempt failed that a later attempt may not share. */
 class TransientTokenError extends Error {
-  constructor(readonly reason: string, message: string) {
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -54,7 +57,10 @@ export class HttpTokenEndpoint implements TokenSource {
         (error, retriesDone) => {
           if (!(error instanceof TransientTokenError) || retriesDone >= retries) return { retry: false, error };
           const delayMs = fullJitterBackoff(retriesDone, retryMinDelayMs, retryMaxDelayMs, this.random);
-          this.logger.warn({ attempt: retriesDone + 1, retriesLeft: retries - retriesDone, retryInMs: delayMs, reason: error.message }, 'token request failed');
+          this.logger.warn(
+            { attempt: retriesDone + 1, retriesLeft: retries - retriesDone, retryInMs: delayMs, reason: error.message },
+            'token request failed',
+          );
           return { retry: true, delayMs };
         },
       );
@@ -108,7 +114,10 @@ export class HttpTokenEndpoint implements TokenSource {
     }
     if (typeof answer?.token_type !== 'string' || answer.token_type.toLowerCase() !== 'bearer') {
       this.metrics.fetchFailed('rejected');
-      throw new TokenRequestRejectedError('unsupported_token_type', `token_type ${JSON.stringify(answer?.token_type ?? null)} is not Bearer`);
+      throw new TokenRequestRejectedError(
+        'unsupported_token_type',
+        `token_type ${JSON.stringify(answer?.token_type ?? null)} is not Bearer`,
+      );
     }
     const expiresIn = Number(answer.expires_in);
     const lifetimeMs = answer.expires_in != null && expiresIn > 0 ? expiresIn * 1000 : this.settings.defaultLifetimeMs;

@@ -116,9 +116,7 @@ export class RedisTokenSource implements TokenSource {
       const remainingMs = this.settings.lockWaitMs - (performance.now() - started);
       if (remainingMs <= 0) {
         this.metrics.fetchFailed('lock_wait_timeout');
-        throw new TokenUnavailableError(
-          `waited ${this.settings.lockWaitMs} ms for another instance to fetch a token, and none arrived`,
-        );
+        throw new TokenUnavailableError(`waited ${this.settings.lockWaitMs} ms for another instance to fetch a token, and none arrived`);
       }
       await delay(Math.min(pollMs, remainingMs));
       pollMs = Math.min(pollMs * 2, MAX_POLL_MS);
@@ -127,9 +125,12 @@ export class RedisTokenSource implements TokenSource {
 
   private async fetchHoldingLock(purpose: 'missing' | 'refresh', lockValue: string): Promise<IssuedToken> {
     const lease = String(this.settings.lockLeaseMs);
-    const renewal = setInterval(() => {
-      RENEW.run(this.client, [this.lockKey], [lockValue, lease]).catch(() => undefined);
-    }, Math.max(10, Math.floor(this.settings.lockLeaseMs / 3)));
+    const renewal = setInterval(
+      () => {
+        RENEW.run(this.client, [this.lockKey], [lockValue, lease]).catch(() => undefined);
+      },
+      Math.max(10, Math.floor(this.settings.lockLeaseMs / 3)),
+    );
     renewal.unref();
     try {
       // Someone may have stored a token between our read and taking the lock.
@@ -141,9 +142,7 @@ export class RedisTokenSource implements TokenSource {
       const token = await this.fetchSharingRefusal(purpose);
       const ttlMs = Math.floor(this.timing.usableUntil(token) - this.clock.now());
       if (ttlMs > 0) {
-        await this.quietly(() =>
-          this.client.set(this.tokenKey, encodeToken(token), { expiration: { type: 'PX', value: ttlMs } }),
-        );
+        await this.quietly(() => this.client.set(this.tokenKey, encodeToken(token), { expiration: { type: 'PX', value: ttlMs } }));
       }
       return token;
     } finally {

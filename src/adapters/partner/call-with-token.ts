@@ -24,6 +24,9 @@ async function isInvalidToken(response: Response): Promise<boolean> {
   const challenge = response.headers.get('www-authenticate') ?? '';
   if (/error\s*=\s*"?invalid_token"?/i.test(challenge)) return true;
   if (!/json/i.test(response.headers.get('content-type') ?? '')) return false;
-  const body = (await response.clone().json().catch(() => null)) as { error?: unknown } | null;
+  const body = (await response
+    .clone()
+    .json()
+    .catch(() => null)) as { error?: unknown } | null;
   return body?.error === 'invalid_token';
 }

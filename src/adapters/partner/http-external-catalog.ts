@@ -3,6 +3,7 @@ import { PartnerProductNotFoundError } from '../../domain/errors/partner-product
 import { PartnerRejectedError } from '../../domain/errors/partner-rejected-error.js';
 import type { ExternalCatalog, LiveProduct, PartnerCatalogPage } from '../../domain/ports/external-catalog.js';
 import type { TokenProvider } from '../../domain/ports/token-provider.js';
+import { requestIdHeader } from '../shared/request-id-header.js';
 import { SingleFlightCache } from '../shared/single-flight-cache.js';
 import { callWithToken } from './call-with-token.js';
 import { PartnerAttemptError } from './partner-attempt-error.js';
@@ -51,14 +52,14 @@ export class HttpExternalCatalog implements ExternalCatalog {
     const query = new URLSearchParams({ limit: String(limit) });
     if (cursor !== null) query.set('cursor', cursor);
     return this.policy.run('listProducts', async (signal, tokens) => {
-      const body = await this.getJson(`/v1/products?${query}`, signal, tokens);
+      const body = await this.getJson(`/v1/products?${query.toString()}`, signal, tokens);
       return decode(() => PartnerJson.page(body));
     });
   }
 
   private async getJson(path: string, signal: AbortSignal, tokens: TokenProvider, notFound?: () => DomainError): Promise<unknown> {
     const response = await callWithToken(tokens, (authorization) =>
-      fetch(`${this.baseUrl}${path}`, { headers: { authorization, accept: 'application/json' }, signal }),
+      fetch(`${this.baseUrl}${path}`, { headers: { authorization, accept: 'application/json', ...requestIdHeader() }, signal }),
     );
     const text = await response.text();
     if (response.ok) return decode(() => JSON.parse(text) as unknown);

@@ -6,7 +6,7 @@ import { TokenRequestRejectedError } from '../../domain/errors/token-request-rej
 import { TokenUnavailableError } from '../../domain/errors/token-unavailable-error.js';
 import type { AccessToken, TokenProvider } from '../../domain/ports/token-provider.js';
 import { fullJitterBackoff, retryLoop, type RetryDecision } from '../shared/retry-loop.js';
-import type { CallOutcome, CircuitBreaker, CircuitPermit } from './circuit-breaker.js';
+import type { CallOutcome, CircuitBreaker } from './circuit-breaker.js';
 import { PartnerAttemptError } from './partner-attempt-error.js';
 import type { PartnerMetrics } from './partner-metrics.js';
 import type { RetryBudget } from './retry-budget.js';

@@ -27,7 +27,7 @@ export class RetryBudget {
   }
 
   recordCall(): void {
-    this.calls[this.advance()]! += 1;
+    this.calls[this.advance()] += 1;
   }
 
   /** Takes one retry from the budget; false when the window has no retry left. */
@@ -36,7 +36,7 @@ export class RetryBudget {
     const calls = this.calls.reduce((a, b) => a + b, 0);
     const retries = this.retries.reduce((a, b) => a + b, 0);
     if (retries + 1 > this.settings.floor + this.settings.ratio * calls) return false;
-    this.retries[slot]! += 1;
+    this.retries[slot] += 1;
     return true;
   }
 
