@@ -47,10 +47,20 @@ export class ApplyPartnerEvent {
       if (claim) await this.bestEffort('release the claim', () => this.deduplicator.release(event.id, claim.token));
       throw error;
     }
+    await this.bestEffort('invalidate the catalogue cache', () => this.invalidate(event, result));
+    // Only once the cache is invalidated: a delivery that died in between is retried, not turned away.
     await this.bestEffort('mark the event done', () => this.deduplicator.complete(event.id, this.settings.doneRetentionMs));
-    const { write } = result;
-    if (write) await this.bestEffort('invalidate the catalogue cache', () => this.cache.invalidate(writeTags(write)));
     return result.outcome;
+  }
+
+  /**
+   * The tags of what the change did. A change the store had recorded already may be one whose
+   * delivery died between its commit and this step (the retry reaches here): what it changed is no
+   * longer known, so everything is invalidated; rare, and never a stale page after the 2xx.
+   */
+  private async invalidate(event: PartnerEvent, { outcome, write }: EventResult) {
+    if (write) await this.cache.invalidate(writeTags(write));
+    else if (outcome === 'duplicate' && event.change) await this.cache.invalidateAll();
   }
 
   /** The claim, or null when the deduplicator cannot answer: the inbox alone then decides. */

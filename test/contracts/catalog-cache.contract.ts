@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { detailTags, listingTags, writeTags, type ProductFacts } from '../../src/domain/catalog-tags.js';
+import type { KeysetPosition } from '../../src/domain/product-query.js';
 import type { CacheEntry, CatalogCache } from '../../src/domain/ports/catalog-cache.js';
 import type { ProductQuery } from '../../src/domain/product-query.js';
 
@@ -22,17 +23,22 @@ const mango: ProductFacts = { ...ghee, sku: 'MANGO', name: 'Kesar Mango', catego
 
 const listing = (fields: Partial<ProductQuery>): ProductQuery => ({ limit: 20, sort: 'createdAt', order: 'desc', categories: [], words: [], ...fields });
 
-/** The pages a small catalogue has cached, by what they show and read. */
+const page = (query: Partial<ProductQuery>, items: ProductFacts[], next: KeysetPosition | null) => listingTags({ query: listing(query), items, next });
+const more = { value: 1, id: 1 };
+
+/** The pages a small catalogue has cached, by what they show and where a product could enter them. */
 const PAGES: Record<string, readonly string[]> = {
   'product:ghee': detailTags(ghee),
   'product:paneer': detailTags(paneer),
   'product:mango': detailTags(mango),
-  'list:all': listingTags(listing({}), [ghee, paneer, mango]),
-  'list:dairy-page-2': listingTags(listing({ categories: ['dairy'] }), [paneer]),
-  'list:dairy-by-price-page-2': listingTags(listing({ categories: ['dairy'], sort: 'price' }), [paneer]),
-  'list:fruit': listingTags(listing({ categories: ['fruit'] }), [mango]),
-  'list:fruit-by-price': listingTags(listing({ categories: ['fruit'], sort: 'price' }), [mango]),
-  'list:under-600-page-2': listingTags(listing({ maxPricePaise: 60_000 }), [mango]),
+  'list:all': page({}, [ghee, paneer, mango], more),
+  'list:dairy-page-2': page({ categories: ['dairy'], after: more }, [paneer], null),
+  'list:dairy-by-price-page-2': page({ categories: ['dairy'], sort: 'price', order: 'asc', after: { value: 40_000, id: 1 } }, [paneer], null),
+  'list:fruit': page({ categories: ['fruit'] }, [mango], null),
+  'list:fruit-by-price': page({ categories: ['fruit'], sort: 'price', order: 'asc' }, [mango], { value: 50_000, id: 3 }),
+  'list:under-600-page-2': page({ maxPricePaise: 60_000, after: more }, [mango], null),
+  'list:search-ghee': page({ words: ['ghee'] }, [ghee], null),
+  'list:by-name': page({ sort: 'name', order: 'asc' }, [mango, paneer], more),
 };
 
 export function describeCatalogCacheContract(name: string, makeSubject: () => Promise<CatalogCacheSubject>) {
@@ -77,31 +83,40 @@ export function describeCatalogCacheContract(name: string, makeSubject: () => Pr
 
     it('invalidate, on a stock change, makes only the pages showing that product unreachable', async () => {
       expect(await reachableAfter({ before: ghee, after: { ...ghee, stock: 4 } })).to.deep.equal([
-        'product:paneer', 'product:mango', 'list:dairy-page-2', 'list:dairy-by-price-page-2', 'list:fruit', 'list:fruit-by-price', 'list:under-600-page-2',
+        'product:paneer', 'product:mango', 'list:dairy-page-2', 'list:dairy-by-price-page-2', 'list:fruit', 'list:fruit-by-price',
+        'list:under-600-page-2', 'list:by-name',
       ]);
     });
 
-    it('invalidate, on a price change, also reaches the price-ordered and price-filtered pages it can enter or leave', async () => {
+    it('invalidate, on a price change, also reaches the pages whose price band the new price falls in', async () => {
       expect(await reachableAfter({ before: ghee, after: { ...ghee, pricePaise: 45_000 } })).to.deep.equal([
-        'product:paneer', 'product:mango', 'list:dairy-page-2', 'list:fruit', 'list:fruit-by-price',
+        'product:paneer', 'product:mango', 'list:dairy-page-2', 'list:fruit', 'list:fruit-by-price', 'list:by-name',
       ]);
     });
 
-    it('invalidate, on an upsert that creates a product, reaches its category and the unfiltered listings, not other categories', async () => {
+    it('invalidate, on an upsert creating a product, reaches the newest end, its price band and name order, not other categories or searches', async () => {
       const created = { ...ghee, sku: 'BUTTER', name: 'White Butter' };
       expect(await reachableAfter({ before: null, after: created })).to.deep.equal([
-        'product:ghee', 'product:paneer', 'product:mango', 'list:fruit', 'list:fruit-by-price',
+        'product:ghee', 'product:paneer', 'product:mango', 'list:dairy-page-2', 'list:fruit', 'list:fruit-by-price', 'list:search-ghee',
       ]);
     });
 
-    it('invalidate, on a deletion, reaches the product, its category and the unfiltered listings', async () => {
+    it('invalidate, on a deletion, reaches exactly the pages showing the product', async () => {
       expect(await reachableAfter({ before: mango, after: { ...mango, live: false } })).to.deep.equal([
-        'product:ghee', 'product:paneer', 'list:dairy-page-2', 'list:dairy-by-price-page-2',
+        'product:ghee', 'product:paneer', 'list:dairy-page-2', 'list:dairy-by-price-page-2', 'list:search-ghee',
       ]);
     });
 
-    it('invalidate, on a move to another category, reaches both categories', async () => {
-      expect(await reachableAfter({ before: mango, after: { ...mango, category: 'dairy' } })).to.deep.equal(['product:ghee', 'product:paneer']);
+    it('invalidate, on a move to another category, reaches the pages showing it and every listing of the new category', async () => {
+      expect(await reachableAfter({ before: mango, after: { ...mango, category: 'dairy' } })).to.deep.equal([
+        'product:ghee', 'product:paneer', 'list:search-ghee',
+      ]);
+    });
+
+    it('invalidate, on a rename, reaches name order and the searches the new name can match', async () => {
+      expect(await reachableAfter({ before: paneer, after: { ...paneer, name: 'Ghee Paneer' } })).to.deep.equal([
+        'product:ghee', 'product:mango', 'list:fruit', 'list:fruit-by-price', 'list:under-600-page-2',
+      ]);
     });
 
     it('store, when one of its tags was invalidated after the token was read, is refused and never served', async () => {

@@ -98,6 +98,15 @@ describe('ApplyPartnerEvent', () => {
     expect((await cache.lookup('product:B')).entry?.value).to.equal('B');
   });
 
+  it('execute, when the store had recorded the event but the deduplicator did not know, invalidates everything (the first delivery may have died before it could)', async () => {
+    const { useCase, store, cache } = harness();
+    await store.apply(stockChanged('A', 1));
+    const { token } = await cache.lookup('any');
+    await cache.store('product:A', token, { value: 'old stock', tags: ['p:A'], freshUntil: Number.MAX_SAFE_INTEGER }, 60_000);
+    expect(await useCase.execute(stockChanged('A', 1))).to.equal('duplicate');
+    expect((await cache.lookup('product:A')).entry).to.equal(null);
+  });
+
   it('execute, when the event is superseded, leaves the catalogue cache alone', async () => {
     const { useCase, generation } = harness();
     await useCase.execute(upserted('A', 5));

@@ -36,7 +36,7 @@ export function productRoutes({ listProducts, getProduct, cache, cursors, metric
       const partial = page.next !== null && page.items.length < query.limit;
       return withEtag(
         JSON.stringify({ data: page.items.map(productJson), page: { limit: query.limit, nextCursor, hasMore: page.next !== null, partial } }),
-        listingTags(query, page.items),
+        listingTags({ query: { ...query, after }, items: page.items, next: page.next }),
       );
     }, { admit });
     metrics.cacheResults.inc({ route: '/api/products', result: cached.status });
