@@ -84,7 +84,7 @@ describeWith(['redis'], 'Catalogue caching on Redis, across instances', () => {
   });
 });
 
-describeWith(['redis'], 'Catalogue caching with Redis unreachable', () => {
+describeWith(['sqlite'], 'Catalogue caching with Redis unreachable', () => {
   let client: RedisClient;
   let service: TestService;
 
