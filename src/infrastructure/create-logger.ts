@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { requestScope } from '../adapters/shared/request-scope.js';
 import type { Config } from './load-config.js';
 
 // Anything that could hold a credential is replaced before a line is written.
@@ -34,6 +35,11 @@ export function createLogger(config: Pick<Config, 'LOG_LEVEL'>, destination?: No
       base: { pid: process.pid },
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
+      // Every line written while serving a request carries its id, whichever logger wrote it.
+      mixin: () => {
+        const scope = requestScope.current();
+        return scope ? { requestId: scope.requestId } : {};
+      },
     },
     destination as pino.DestinationStream | undefined,
   );

@@ -76,9 +76,14 @@ describe('Request limits of the service', function () {
     const big = JSON.stringify({ filler: 'x'.repeat(3000) });
     const declared = await fetch(`${service.url}/api/webhooks/partner`, { method: 'POST', headers: webhookHeaders([SECRET], big), body: big });
     expect((await problemOf(declared, 413)).detail).to.contain('2048');
+    // Signed, so the size is the only thing wrong (an unsigned one is refused unread, with 401).
+    const signature = Object.entries(webhookHeaders([SECRET], 'x'.repeat(3000)))
+      .filter(([name]) => name.startsWith('webhook-'))
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('');
     const streamed = await rawRequest(
       service.port,
-      `POST /api/webhooks/partner HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n` +
+      `POST /api/webhooks/partner HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${signature}Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n` +
         `${(3000).toString(16)}\r\n${'x'.repeat(3000)}\r\n0\r\n\r\n`,
     );
     expectRawProblem(streamed, 413);

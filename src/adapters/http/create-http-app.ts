@@ -47,18 +47,25 @@ export function createHttpApp({ logger, metrics, routers, edge = {} }: HttpAppDe
   // appended) are believed; anything the client put before them is ignored.
   const app = new Koa({ proxy: trustProxy !== false && trustProxy !== 0, maxIpsCount: typeof trustProxy === 'number' ? trustProxy : 0 });
   app.silent = true;
-  app.use(requestContext(logger, metrics, { deadlineMs: edge.requestDeadlineMs }));
+  const root = new Router();
+  app.use(requestContext(logger, metrics, { deadlineMs: edge.requestDeadlineMs, routeOf: (method, path) => routeTemplate(root, method, path) }));
   app.use(securityHeaders({ hstsMaxAgeSeconds: edge.hstsMaxAgeSeconds ?? 0 }));
   app.use(problemHandler());
   // CORS first, so a browser can read the edge's refusals (414, 429) too.
   app.use(cors(edge.cors ?? { origins: [] }));
   app.use(requestLimits(edge.requestLimits ?? DEFAULT_REQUEST_LIMITS));
   if (edge.rateLimiters && Object.keys(edge.rateLimiters).length > 0) app.use(rateLimit({ limiters: edge.rateLimiters, logger, metrics }));
-  const root = new Router();
   for (const router of routers) root.use(router.routes());
   app.use(root.routes());
   app.use(root.allowedMethods());
   return app;
+}
+
+/** The template of the route `method path` matches, for labelling requests refused before routing. */
+function routeTemplate(root: Router, method: string, path: string): string | undefined {
+  const layers = root.match(path, method).pathAndMethod.filter((layer) => layer.methods.length > 0);
+  const template = layers[layers.length - 1]?.path;
+  return typeof template === 'string' ? template : undefined;
 }
 
 function assertDocumented(routers: readonly Router[], specs: readonly RouteSpec[]) {

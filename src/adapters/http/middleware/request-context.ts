@@ -9,10 +9,15 @@ const WELL_FORMED_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export interface RequestContextOptions {
   /** After this long the request's signal aborts (a TimeoutError), cancelling its statements; 0: never. */
   readonly deadlineMs?: number;
+  /**
+   * The route template a request would have matched, for requests refused before routing (429,
+   * 414, ...), so they are counted under their route rather than as "unmatched".
+   */
+  readonly routeOf?: (method: string, path: string) => string | undefined;
 }
 
 /**
- * Gives every request an id (the caller's when well-formed), a child logger carrying it, an access
+ * Gives every request an id (the caller's when well-formed), an access
  * log line and a duration observation labelled by route template, never by raw URL. The rest of
  * the request runs in a request scope whose signal aborts when the client goes away before the
  * answer is sent (an AbortError) or the deadline passes (a TimeoutError).
@@ -38,12 +43,12 @@ export function requestContext(logger: Logger, metrics: HttpMetrics, options: Re
     } finally {
       clearTimeout(deadline);
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const route = typeof ctx._matchedRoute === 'string' ? ctx._matchedRoute : 'unmatched';
+      const route = typeof ctx._matchedRoute === 'string' ? ctx._matchedRoute : (options.routeOf?.(ctx.method, ctx.path) ?? 'unmatched');
       metrics.requestDuration.observe({ method: ctx.method, route, status: String(ctx.status) }, seconds);
       if (ctx.state.shedBy) metrics.requestsShed.inc({ route, reason: ctx.state.shedBy });
       if (logger.isLevelEnabled('info')) {
         ctx.state.logger.info(
-          { method: ctx.method, route, url: ctx.url, status: ctx.status, ms: Math.round(seconds * 1e4) / 10 },
+          { requestId, method: ctx.method, route, url: ctx.url, status: ctx.status, ms: Math.round(seconds * 1e4) / 10 },
           'request',
         );
       }
@@ -51,9 +56,12 @@ export function requestContext(logger: Logger, metrics: HttpMetrics, options: Re
   };
 }
 
-/** ctx.state: the request id, and a child logger carrying it, made on first use. */
+/**
+ * ctx.state: the request id, and the logger. Lines written inside the request scope get the id
+ * from the logger itself (createLogger's mixin reads the scope), as do those of every adapter and
+ * use case the request reaches; the access line, written after the scope, names it explicitly.
+ */
 class RequestState {
-  // A pino child costs more than a cached page, and most requests log nothing.
   #logger: Logger | undefined;
 
   constructor(
@@ -62,7 +70,7 @@ class RequestState {
   ) {}
 
   get logger(): Logger {
-    return (this.#logger ??= this.root.child({ requestId: this.requestId }));
+    return this.#logger ?? this.root;
   }
 
   set logger(replacement: Logger) {
