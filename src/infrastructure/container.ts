@@ -20,6 +20,8 @@ import { HttpWebhookSubscriptions } from '../adapters/partner/http-webhook-subsc
 import { UnconfiguredWebhookSubscriptions } from '../adapters/partner/unconfigured-webhook-subscriptions.js';
 import { KnexProductEventStore } from '../adapters/persistence/knex-product-event-store.js';
 import { KnexProductRepository } from '../adapters/persistence/knex-product-repository.js';
+import { ReplicaRoutedProductRepository } from '../adapters/persistence/replica-routed-product-repository.js';
+import type { Replica, ReplicaRouter } from '../adapters/persistence/replica-router.js';
 import { KnexSyncCheckpoints } from '../adapters/persistence/knex-sync-checkpoints.js';
 import type { RedisClient } from '../adapters/redis/redis-client.js';
 import { RedisCatalogCache } from '../adapters/redis/redis-catalog-cache.js';
@@ -43,6 +45,8 @@ export interface Infrastructure {
   readonly readKnex?: Knex;
   /** The readiness probe's own connection; absent: `knex`. */
   readonly healthKnex?: Knex;
+  /** Read replicas (DATABASE_READ_URLS) for listings, detail and search; absent: none. */
+  readonly readReplicas?: { readonly router: ReplicaRouter; readonly replicas: readonly Replica[] };
   /** Absent on the embedded default: Redis-backed ports then use in-process adapters. */
   readonly redis?: RedisClient;
   /** A second Redis connection for the cache's invalidation channel; absent: no near cache tier. */
@@ -69,7 +73,13 @@ export function buildContainer(config: Config, infra: Infrastructure, overrides:
   bind('Logger', () => logger);
   bind('Clock', () => systemClock);
   bind('TokenProvider', () => createTokenProvider(config, { redis, logger, clock: systemClock, registry: infra.registry }));
-  bind('ProductRepository', () => new KnexProductRepository(infra.readKnex ?? knex));
+  bind('ProductRepository', () => {
+    const primary = new KnexProductRepository(infra.readKnex ?? knex);
+    const replicas = infra.readReplicas;
+    if (!replicas) return primary;
+    const byName = new Map(replicas.replicas.map((replica) => [replica.name, new KnexProductRepository(replica.knex)]));
+    return new ReplicaRoutedProductRepository(primary, byName, replicas.router);
+  });
   bind('CatalogCache', () => {
     if (!redis) return new InMemoryCatalogCache();
     const maxEntryTtlMs = (config.CACHE_FRESH_SECONDS + config.CACHE_STALE_SECONDS) * 1000;

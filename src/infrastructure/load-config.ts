@@ -106,8 +106,10 @@ const EnvSchema = z.object({
   METRICS_PORT: int(1, 65535).optional(),
   DOCS_ENABLED: bool.default(true),
   DATABASE_URL: url(['mysql:', 'mariadb:']).optional(),
-  // Read replicas: reserved (README, Scaling out); refused until reads can wait for the primary's GTID.
+  // Read replicas for listings, detail and search (README, Scaling out); writes stay on DATABASE_URL.
   DATABASE_READ_URLS: urlList(['mysql:', 'mariadb:']).optional(),
+  // A replica further behind than this is skipped (its reads go to another replica or the primary).
+  DATABASE_READ_MAX_LAG_SECONDS: int(1, 3_600).default(5),
   DATABASE_POOL_SIZE: int(1, 200).default(DEFAULT_DATABASE_POOL_SIZE),
   // The bulkheads (README, Reliability): catalogue reads and event writes have pools of their own;
   // a request that gets no connection within its pool's wait is shed (503 overloaded).
@@ -211,10 +213,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   if (config.REDIS_SENTINELS && !config.REDIS_SENTINEL_NAME) {
     problems.push('REDIS_SENTINEL_NAME: required when REDIS_SENTINELS is set (the master name the Sentinels monitor)');
   }
-  if (config.DATABASE_READ_URLS) {
-    problems.push(
-      'DATABASE_READ_URLS: read replicas are not supported yet (a rebuild could cache a page older than the write that invalidated it); leave it unset, every read goes to DATABASE_URL',
-    );
+  if (config.DATABASE_READ_URLS && !config.DATABASE_URL) {
+    problems.push('DATABASE_READ_URLS: needs DATABASE_URL (the primary every write goes to)');
   }
   if (config.WORKERS > 1 && (!config.DATABASE_URL || redisTopologies.length === 0)) {
     problems.push(

@@ -12,6 +12,7 @@ import type { ProductRepository } from '../domain/ports/product-repository.js';
 import { TYPES } from '../types.js';
 import { buildContainer, type Overrides } from './container.js';
 import { createDatabasePools } from './create-database-pools.js';
+import { createReadReplicas } from './create-read-replicas.js';
 import { createLogger } from './create-logger.js';
 import { acquireEmbeddedInstanceLock } from './embedded-instance-lock.js';
 import { createRedisClient, createRedisSubscriber, redisTopology } from './create-redis-client.js';
@@ -53,9 +54,10 @@ export async function startService(config: Config, options: StartOptions = {}): 
   const redis = topology ? await createRedisClient(topology, logger) : undefined;
   const redisSubscriber = redis && config.CACHE_NEAR_ENTRIES > 0 ? createRedisSubscriber(redis, logger) : undefined;
   const registry = new Registry();
+  const readReplicas = await createReadReplicas(config, registry);
   const container = buildContainer(
     config,
-    { knex, readKnex: pools.read, healthKnex: pools.health, redis, redisSubscriber, logger, registry },
+    { knex, readKnex: pools.read, healthKnex: pools.health, readReplicas, redis, redisSubscriber, logger, registry },
     options.overrides,
   );
 
@@ -102,7 +104,7 @@ export async function startService(config: Config, options: StartOptions = {}): 
       const cancelGraceMs = Math.min(1_000, Math.floor(config.SHUTDOWN_TIMEOUT_MS / 4));
       await closeServer(server, config.SHUTDOWN_TIMEOUT_MS - cancelGraceMs, logger);
       await externalWrites?.stop();
-      await pools.destroy(cancelGraceMs);
+      await Promise.all([pools.destroy(cancelGraceMs), readReplicas?.destroy(cancelGraceMs)]);
       if (redis?.isOpen) redis.destroy();
       if (redisSubscriber?.isOpen) redisSubscriber.destroy();
       releaseInstanceLock();

@@ -25,8 +25,11 @@ describe('loadConfig: scale-out keys', () => {
     ]);
   });
 
-  it('loadConfig, when read replicas are listed, refuses them by name rather than ignore them', () => {
-    expect(problemsOf({ ...primary, DATABASE_READ_URLS: 'mysql://r@db-r1/farmlokal' })).to.include('DATABASE_READ_URLS: read replicas are not supported yet');
+  it('loadConfig, when read replicas are listed, parses the list; without a primary, names the missing key', () => {
+    const config = loadConfig({ ...primary, DATABASE_READ_URLS: 'mysql://r@db-r1/farmlokal, mysql://r@db-r2/farmlokal,' });
+    expect(config.DATABASE_READ_URLS).to.deep.equal(['mysql://r@db-r1/farmlokal', 'mysql://r@db-r2/farmlokal']);
+    expect(config.DATABASE_READ_MAX_LAG_SECONDS).to.equal(5);
+    expect(problemsOf({ DATABASE_READ_URLS: 'mysql://r@db-r1/farmlokal' })).to.include('DATABASE_READ_URLS: needs DATABASE_URL');
   });
 
   it('loadConfig, when more than one Redis topology is set, names the keys that conflict', () => {
