@@ -1,7 +1,7 @@
 import cluster, { type Cluster, type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
 import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue, type Registry } from 'prom-client';
-import type { MetricsSnapshot } from '../adapters/http/routes/health-routes.js';
+import type { MetricsSnapshot } from '../adapters/http/routes/metrics-routes.js';
 
 // Both ends of one private protocol live in this file: serveClusterMetrics runs in the primary,
 // clusterMetricsSource in every worker. prom-client's own clusterMetrics() is not used because its

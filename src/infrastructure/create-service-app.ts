@@ -16,7 +16,8 @@ import { buildOpenApiDocument } from '../adapters/http/openapi/openapi-document.
 import { routeSpecs } from '../adapters/http/openapi/route-specs.js';
 import { availabilityRoutes } from '../adapters/http/routes/availability-routes.js';
 import { docsRoutes } from '../adapters/http/routes/docs-routes.js';
-import { healthRoutes, type MetricsSnapshot } from '../adapters/http/routes/health-routes.js';
+import { healthRoutes } from '../adapters/http/routes/health-routes.js';
+import { metricsRoutes, type MetricsSnapshot } from '../adapters/http/routes/metrics-routes.js';
 import { partnerWebhookRoutes } from '../adapters/http/routes/partner-webhook-routes.js';
 import { productRoutes } from '../adapters/http/routes/product-routes.js';
 import { StandardWebhookVerifier } from '../adapters/http/standard-webhook-verifier.js';
@@ -27,6 +28,8 @@ import type { Config } from './load-config.js';
 export interface ServiceApp {
   readonly app: Koa;
   readonly registry: Registry;
+  /** With METRICS_PORT: the app that serves /metrics on that port (and nothing else). */
+  readonly metricsApp?: Koa;
 }
 
 export interface ServiceAppOptions {
@@ -49,15 +52,18 @@ export function createServiceApp(container: Container, options: ServiceAppOption
   const readMetrics =
     options.readMetrics ?? (async () => ({ contentType: registry.contentType, body: await registry.metrics() }));
   const metrics = new HttpMetrics(registry, { defaultMetrics: options.defaultMetrics });
-  const specs = routeSpecs({ webhookBodyLimitBytes: config.WEBHOOK_BODY_LIMIT_BYTES });
+  // /metrics and /docs are a decision (README, Running in production): here, on a port of their own, or off.
+  const metricsHere = config.METRICS_ENABLED && config.METRICS_PORT === undefined;
+  const specs = routeSpecs({ webhookBodyLimitBytes: config.WEBHOOK_BODY_LIMIT_BYTES, metrics: metricsHere, docs: config.DOCS_ENABLED });
   const document = buildOpenApiDocument(specs, { title: 'FarmLokal API', version: '0.1.0' });
   const app = createHttpApp({
     logger,
     metrics,
     edge: { ...edgeOptions(config, options.redis), routeSpecs: specs },
     routers: [
-      docsRoutes({ document }),
-      healthRoutes({ checkReadiness: container.get(CheckReadiness), readMetrics, isShuttingDown: options.isShuttingDown }),
+      ...(config.DOCS_ENABLED ? [docsRoutes({ document })] : []),
+      healthRoutes({ checkReadiness: container.get(CheckReadiness), isShuttingDown: options.isShuttingDown }),
+      ...(metricsHere ? [metricsRoutes({ readMetrics })] : []),
       productRoutes({
         listProducts: container.get(ListProducts),
         getProduct: container.get(GetProduct),
@@ -73,7 +79,11 @@ export function createServiceApp(container: Container, options: ServiceAppOption
       availabilityRoutes({ getAvailability: container.get(GetAvailability), registry }),
     ],
   });
-  return { app, registry };
+  const metricsApp =
+    config.METRICS_ENABLED && config.METRICS_PORT !== undefined
+      ? createHttpApp({ logger, metrics, routers: [metricsRoutes({ readMetrics })] })
+      : undefined;
+  return { app, registry, metricsApp };
 }
 
 function edgeOptions(config: Config, redis: RedisClient | undefined): HttpEdgeOptions {

@@ -1,10 +1,11 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type Koa from 'koa';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { createHttpServer } from '../adapters/http/create-http-server.js';
-import type { MetricsSnapshot } from '../adapters/http/routes/health-routes.js';
+import type { MetricsSnapshot } from '../adapters/http/routes/metrics-routes.js';
 import { watchSqliteExternalWrites } from '../adapters/persistence/sqlite-external-writes.js';
 import { RegisterPartnerWebhook } from '../application/register-partner-webhook.js';
 import type { CatalogCache } from '../domain/ports/catalog-cache.js';
@@ -76,7 +77,7 @@ export async function startService(config: Config, options: StartOptions = {}): 
 
   let shuttingDown = false;
   const readMetrics = options.metricsSource?.(registry);
-  const { app } = createServiceApp(container, { isShuttingDown: () => shuttingDown, registry, readMetrics, redis });
+  const { app, metricsApp } = createServiceApp(container, { isShuttingDown: () => shuttingDown, registry, readMetrics, redis });
 
   const server = createHttpServer(app.callback(), {
     maxHeaderBytes: config.HTTP_MAX_HEADER_BYTES,
@@ -91,6 +92,7 @@ export async function startService(config: Config, options: StartOptions = {}): 
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`;
   logger.info({ url }, 'listening');
+  const metricsServer = metricsApp ? await listenForMetrics(metricsApp, config, logger) : undefined;
   const registration = new AbortController();
   void registerWebhookOnStart(config, container.get(RegisterPartnerWebhook), logger, registration.signal);
 
@@ -103,6 +105,8 @@ export async function startService(config: Config, options: StartOptions = {}): 
       // The drain gets most of the bound; the rest cancels what still runs and closes the pools.
       const cancelGraceMs = Math.min(1_000, Math.floor(config.SHUTDOWN_TIMEOUT_MS / 4));
       await closeServer(server, config.SHUTDOWN_TIMEOUT_MS - cancelGraceMs, logger);
+      metricsServer?.closeAllConnections();
+      metricsServer?.close();
       await externalWrites?.stop();
       await Promise.all([pools.destroy(cancelGraceMs), readReplicas?.destroy(cancelGraceMs)]);
       if (redis?.isOpen) redis.destroy();
@@ -148,6 +152,17 @@ function describeBackends(config: Config, logger: Logger) {
   if (config.usesDevelopmentCursorSecret && config.DATABASE_URL) {
     logger.warn('CURSOR_SECRET is the development default; set a secret of your own in production');
   }
+}
+
+/** /metrics on METRICS_PORT, for a scraper on a private network; the public port does not serve it. */
+async function listenForMetrics(metricsApp: Koa, config: Config, logger: Logger): Promise<Server> {
+  const server = createServer(metricsApp.callback());
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.METRICS_PORT, config.HOST, () => resolve());
+  });
+  logger.info({ port: (server.address() as AddressInfo).port, host: config.HOST }, 'metrics listening');
+  return server;
 }
 
 async function closeServer(server: Server, timeoutMs: number, logger: Logger) {

@@ -28,12 +28,16 @@ import { productRouteSpecs } from './specs/product-route-specs.js';
 
 export interface RouteSpecSettings {
   readonly webhookBodyLimitBytes: number;
+  /** False when /metrics is not on this port (METRICS_ENABLED=false or METRICS_PORT); default true. */
+  readonly metrics?: boolean;
+  /** False when /docs and /openapi.json are off (DOCS_ENABLED=false); default true. */
+  readonly docs?: boolean;
 }
 
 export function routeSpecs(settings: RouteSpecSettings): readonly RouteSpec[] {
   return [
-    ...healthRouteSpecs,
-    ...docsRouteSpecs,
+    ...healthRouteSpecs.filter((spec) => settings.metrics !== false || spec.path !== '/metrics'),
+    ...(settings.docs === false ? [] : docsRouteSpecs),
     ...productRouteSpecs,
     ...availabilityRouteSpecs,
     ...partnerWebhookRouteSpecs(settings.webhookBodyLimitBytes),

@@ -2,23 +2,13 @@ import { Router } from '@koa/router';
 import type { CheckReadiness } from '../../../application/check-readiness.js';
 import { HttpProblem } from '../http-problem.js';
 
-/** The Prometheus exposition /metrics answers with. */
-export interface MetricsSnapshot {
-  readonly contentType: string;
-  readonly body: string;
-}
-
 export interface HealthRouteDeps {
   readonly checkReadiness: CheckReadiness;
-  /**
-   * What /metrics serves. Null when not every process of the instance reported in time: a partial
-   * sum would read as counter resets, so the route answers 503 instead.
-   */
-  readonly readMetrics: () => Promise<MetricsSnapshot | null>;
   readonly isShuttingDown: () => boolean;
 }
 
-export function healthRoutes({ checkReadiness, readMetrics, isShuttingDown }: HealthRouteDeps): Router {
+/** The probes: /livez and /readyz (/metrics is metricsRoutes). */
+export function healthRoutes({ checkReadiness, isShuttingDown }: HealthRouteDeps): Router {
   const router = new Router();
 
   router.get('/livez', (ctx) => {
@@ -45,17 +35,6 @@ export function healthRoutes({ checkReadiness, readMetrics, isShuttingDown }: He
       });
     }
     ctx.body = { status: 'ready', dependencies };
-  });
-
-  router.get('/metrics', async (ctx) => {
-    const snapshot = await readMetrics();
-    if (!snapshot) {
-      throw new HttpProblem(503, 'Metrics incomplete', 'Not every worker process reported its metrics in time.', {
-        headers: { 'Retry-After': '1' },
-      });
-    }
-    ctx.type = snapshot.contentType;
-    ctx.body = snapshot.body;
   });
 
   return router;
