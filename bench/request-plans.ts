@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { CursorCodec } from '../src/adapters/http/cursor-codec.js';
 import { normaliseListing } from '../src/adapters/http/product-listing.js';
+import { ListProductsQuerySchema } from '../src/adapters/http/schemas/product-schemas.js';
 import type { KeysetPosition, SortField, SortOrder } from '../src/domain/product-query.js';
 import { CATEGORY_SLUGS, seededRandom } from '../src/infrastructure/seed/catalog-generator.js';
 import type { AdversarialQuery } from './adversarial-corpus.js';
@@ -66,7 +67,8 @@ export class RequestPlans {
     const desc = query.order === 'desc';
     const value = query.deep ? middle[query.sort] : (desc ? HIGHEST : LOWEST)[query.sort];
     const id = query.deep && desc ? BEYOND_IDS + n : n;
-    const { fingerprint } = normaliseListing(input);
+    // Through the route's schema, as the server reads it (prices become paise there).
+    const { fingerprint } = normaliseListing(ListProductsQuerySchema.parse({ ...input, limit: String(query.limit) }));
     const cursor = this.cursors.encode({ value, id }, fingerprint);
     return `/api/products?${new URLSearchParams({ ...input, limit: String(query.limit), cursor })}`;
   }

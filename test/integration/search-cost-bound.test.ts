@@ -9,6 +9,7 @@ import { migrateLatest } from '../../src/infrastructure/migrate.js';
 import { seedCatalog } from '../../src/infrastructure/seed/seed-catalog.js';
 import { describeWith } from '../support/backends.js';
 import { createTestDatabase, type TestDatabase } from '../support/services.js';
+import { Price } from '../../src/domain/price.js';
 
 const PRODUCTS = 30_000;
 // Far below the catalogue: a plan that walks every product, or every product having a common
@@ -69,8 +70,8 @@ describeWith(['mysql'], 'Search cost on MariaDB (rows read per page of the adver
       order: q.order,
       q: q.q,
       category: q.categories?.join(','),
-      minPrice: q.minPrice,
-      maxPrice: q.maxPrice,
+      minPrice: q.minPrice === undefined ? undefined : Price.parse(q.minPrice),
+      maxPrice: q.maxPrice === undefined ? undefined : Price.parse(q.maxPrice),
     });
     const after: KeysetPosition | undefined = q.deep ? { value: middle[q.sort], id: q.order === 'asc' ? 0 : 2 ** 31 } : undefined;
     return { ...query, after };

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { InvalidQueryError } from '../../domain/errors/invalid-query-error.js';
-import { Price } from '../../domain/price.js';
 import type { ProductQuery } from '../../domain/product-query.js';
 import { searchTerms } from '../../domain/search-terms.js';
 import { MAX_SEARCH_WORDS, type ListProductsQuery } from './schemas/product-schemas.js';
@@ -30,8 +29,8 @@ export function normaliseListing(input: ListProductsQuery): NormalisedListing {
     sort: input.sort ?? 'createdAt',
     order: input.order ?? (input.sort ? 'asc' : 'desc'),
     categories,
-    minPricePaise: input.minPrice === undefined ? undefined : Price.parseRupees('minPrice', input.minPrice),
-    maxPricePaise: input.maxPrice === undefined ? undefined : Price.parseRupees('maxPrice', input.maxPrice),
+    minPricePaise: input.minPrice,
+    maxPricePaise: input.maxPrice,
     words,
   };
   const filters = [query.sort, query.order, categories.join(','), query.minPricePaise ?? '', query.maxPricePaise ?? '', words.join(' ')];

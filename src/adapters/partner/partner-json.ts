@@ -1,15 +1,14 @@
 import { z } from 'zod';
 import type { PartnerCatalogPage, PartnerProduct } from '../../domain/ports/external-catalog.js';
 import { SKU_PATTERN, SKU_RULE } from '../../domain/product.js';
-
-const RUPEES = /^(\d{1,9})(?:\.(\d{1,2}))?$/;
+import { RupeesSchema } from '../shared/rupees-schema.js';
 
 const ProductSchema = z.object({
   sku: z.string().regex(SKU_PATTERN, SKU_RULE),
   name: z.string().min(1).max(200),
   description: z.string().max(1000),
   category: z.string().min(1).max(64),
-  price: z.string().regex(RUPEES, 'must be a decimal rupee amount'),
+  price: RupeesSchema,
   currency: z.literal('INR'),
   stock: z.number().int().min(0),
   version: z.number().int().min(1),
@@ -44,13 +43,12 @@ function parse<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
 }
 
 function toProduct(json: ProductJson): PartnerProduct {
-  const [, rupees, paise = ''] = RUPEES.exec(json.price)!;
   return {
     sku: json.sku,
     name: json.name,
     description: json.description,
     category: json.category,
-    pricePaise: Number(rupees) * 100 + Number(paise.padEnd(2, '0')),
+    pricePaise: json.price,
     stock: json.stock,
     version: json.version,
     createdAt: new Date(json.createdAt),

@@ -1,14 +1,11 @@
 import { z } from 'zod';
-import { Price } from '../../../domain/price.js';
 import type { ProductChange, ProductChangeType } from '../../../domain/product-change.js';
 import { SKU_PATTERN, SKU_RULE } from '../../../domain/product.js';
+import { RupeesSchema } from '../../shared/rupees-schema.js';
 
 const sku = z.string().regex(SKU_PATTERN, SKU_RULE);
 const version = z.number().int('must be a whole number').min(1, 'must be at least 1').max(Number.MAX_SAFE_INTEGER);
-const pricePaise = z
-  .string()
-  .regex(/^\d{1,9}(\.\d{1,2})?$/, 'must be a decimal rupee amount like 12.50')
-  .transform((rupees) => Price.parseRupees('price', rupees));
+const pricePaise = RupeesSchema;
 const stock = z.number().int('must be a whole number').min(0, 'must not be negative').max(2 ** 31 - 1);
 
 /** Every delivery: an event id, a type (known or not), when it happened, and its data. */

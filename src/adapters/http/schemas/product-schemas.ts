@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { RupeesSchema } from '../../shared/rupees-schema.js';
 
-const RUPEES = /^\d{1,9}(\.\d{1,2})?$/;
 const SLUG_LIST = /^[A-Za-z0-9]+(-[A-Za-z0-9]+)*(,[A-Za-z0-9]+(-[A-Za-z0-9]+)*){0,19}$/;
 
 export const MAX_SEARCH_WORDS = 8;
@@ -26,8 +26,8 @@ export const ListProductsQuerySchema = z
       .regex(SLUG_LIST, 'must be one category slug, or up to 20 separated by commas')
       .optional()
       .describe('Category slug, or several separated by commas.'),
-    minPrice: z.string().regex(RUPEES, 'must be a decimal rupee amount like 12.50').optional(),
-    maxPrice: z.string().regex(RUPEES, 'must be a decimal rupee amount like 12.50').optional(),
+    minPrice: RupeesSchema.optional(),
+    maxPrice: RupeesSchema.optional(),
     q: z
       .string()
       .min(1, 'must not be empty')
