@@ -5,11 +5,26 @@ import { loadConfig } from '../../src/infrastructure/load-config.js';
 import { startService, type RunningService } from '../../src/infrastructure/start-service.js';
 import { createLogger } from '../../src/infrastructure/create-logger.js';
 import { describeWith } from '../support/backends.js';
+import { KnexProductRepository } from '../../src/adapters/persistence/knex-product-repository.js';
+import { ReplicaRoutedProductRepository } from '../../src/adapters/persistence/replica-routed-product-repository.js';
+import { createKnex } from '../../src/infrastructure/create-knex.js';
+import { createReadReplicas } from '../../src/infrastructure/create-read-replicas.js';
+import { migrateLatest } from '../../src/infrastructure/migrate.js';
+import { describeProductRepositoryContract } from '../contracts/product-repository.contract.js';
 import { MariaDbReplication } from '../support/scale-out.js';
 
 const SECRET = 'whsec_cmVwbGljYS1zdGFsZS1yZWFkLXRlc3Qtc2VjcmV0';
 const DATABASE = 'farmlokal_replicas';
 const SKUS = ['REPLICA-1', 'REPLICA-2', 'REPLICA-3'];
+
+const connect = (url: string): Knex => {
+  const parsed = new URL(url);
+  return knexFactory({
+    client: 'mysql2',
+    connection: { host: parsed.hostname, port: Number(parsed.port), user: parsed.username, database: parsed.pathname.slice(1) },
+    pool: { min: 0, max: 1 },
+  });
+};
 
 describeWith(['scale-out'], 'Read replicas (DATABASE_READ_URLS) on a private primary + GTID replica', function () {
   this.timeout(120_000);
@@ -33,8 +48,7 @@ describeWith(['scale-out'], 'Read replicas (DATABASE_READ_URLS) on a private pri
       RATE_LIMIT_ENABLED: 'false',
     });
     service = await startService(config, { logger: createLogger(config) });
-    const admin = new URL(replication.replicaAdminUrl);
-    replicaAdmin = knexFactory({ client: 'mysql2', connection: { host: admin.hostname, port: Number(admin.port), user: 'root' }, pool: { min: 0, max: 1 } });
+    replicaAdmin = connect(replication.replicaAdminUrl);
     for (const sku of SKUS) await deliver(upserted(sku));
   });
 
@@ -45,12 +59,18 @@ describeWith(['scale-out'], 'Read replicas (DATABASE_READ_URLS) on a private pri
     await replication?.stop();
   });
 
+  let delivered = 0;
+
+  /** Delivers the event twice (a partner retry): both acknowledged, applied once. */
   async function deliver(event: object & { data: { sku: string; price: string } }) {
     const body = JSON.stringify(event);
-    const response = await fetch(`${service.url}/api/webhooks/partner`, { method: 'POST', headers: webhookHeaders([SECRET], body), body });
-    expect(response.status, await response.clone().text()).to.equal(200);
-    await response.arrayBuffer();
-    acknowledged.set(event.data.sku, Number(event.data.price));
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const response = await fetch(`${service.url}/api/webhooks/partner`, { method: 'POST', headers: webhookHeaders([SECRET], body), body });
+      expect(response.status, await response.clone().text()).to.equal(200);
+      await response.arrayBuffer();
+      acknowledged.set(event.data.sku, Number(event.data.price));
+    }
+    delivered += 1;
   }
 
   function upserted(sku: string) {
@@ -123,8 +143,43 @@ describeWith(['scale-out'], 'Read replicas (DATABASE_READ_URLS) on a private pri
     expect(catchingUp.stale, `stale pages of ${catchingUp.pages} while the replica catches up`).to.equal(0);
   });
 
+  it('each event delivered twice, with reads on the replica, is applied exactly once on the primary', async () => {
+    const primary = connect(`${replication.primaryServerUrl}/${DATABASE}`);
+    try {
+      const rows = await primary('partner_event_inbox').count({ n: '*' }).whereIn('sku', SKUS).first();
+      expect(Number(rows?.n)).to.equal(delivered);
+    } finally {
+      await primary.destroy();
+    }
+  });
+
   it('the replica lag, measured every second, is a metric', async () => {
     const body = await (await fetch(`${service.url}/metrics`)).text();
     expect(body).to.match(/^database_replica_lag_seconds\{replica="127\.0\.0\.1:\d+"\} \d+/m);
+  });
+
+  describeProductRepositoryContract('MariaDB, reads routed to a GTID replica', async () => {
+    const database = `farmlokal_replica_contract_${Date.now().toString(36)}`;
+    const primaryUrl = `${replication.primaryServerUrl}/${database}`;
+    const knex = await createKnex({ DATABASE_URL: primaryUrl, SQLITE_FILE: '' });
+    await migrateLatest(knex);
+    const replicas = (await createReadReplicas({
+      DATABASE_URL: primaryUrl,
+      DATABASE_READ_URLS: [`${replication.replicaServerUrl}/${database}`],
+      DATABASE_READ_MAX_LAG_SECONDS: 5,
+      SQLITE_FILE: '',
+      DATABASE_POOL_SIZE: 4,
+      DATABASE_POOL_WAIT_MS: 1_000,
+      DATABASE_STATEMENT_TIMEOUT_MS: 5_000,
+    }))!;
+    const byName = new Map(replicas.replicas.map((replica) => [replica.name, new KnexProductRepository(replica.knex)]));
+    return {
+      repository: new ReplicaRoutedProductRepository(new KnexProductRepository(knex), byName, replicas.router),
+      cleanup: async () => {
+        await replicas.destroy(1_000);
+        await knex.raw('DROP DATABASE ??', [database]);
+        await knex.destroy();
+      },
+    };
   });
 });
