@@ -22,6 +22,7 @@ import type { Config } from './load-config.js';
 import { migrateLatest } from './migrate.js';
 import { registerWebhookOnStart } from './register-webhook-on-start.js';
 import { seedDemoCatalog } from './seed/seed-demo-catalog.js';
+import { warnIfBufferPoolSmall } from './warn-small-buffer-pool.js';
 
 const EXTERNAL_WRITE_POLL_MS = 250;
 
@@ -67,6 +68,7 @@ export async function startService(config: Config, options: StartOptions = {}): 
       const applied = await migrateLatest(knex);
       if (applied.length > 0) logger.info({ applied }, 'migrations applied');
     }
+    if (config.DATABASE_URL) await warnIfBufferPoolSmall(knex, logger);
     if (!config.DATABASE_URL && config.SEED_DEMO) {
       const seeded = await seedDemoCatalog(knex, container.get<ProductRepository>(TYPES.ProductRepository));
       if (seeded > 0) logger.info({ products: seeded }, 'seeded the demo catalogue');
