@@ -58,7 +58,7 @@ describeWith(['redis'], 'Catalogue caching on Redis, across instances', () => {
 
   it('GET /api/products, when 200 identical requests hit two cold instances at once, costs one query per instance at most', async () => {
     const responses = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => fetch(`${instances[i % 2]!.url}/api/products?limit=5&sort=price`)),
+      Array.from({ length: 200 }, (_, i) => fetch(`${instances[i % 2].url}/api/products?limit=5&sort=price`)),
     );
     expect(responses.every((r) => r.status === 200)).to.equal(true);
     expect(repository.lists).to.be.within(1, 2);
@@ -67,18 +67,18 @@ describeWith(['redis'], 'Catalogue caching on Redis, across instances', () => {
   });
 
   it('GET /api/products, when the catalogue is invalidated, stops serving what was cached before', async () => {
-    const url = `${instances[0]!.url}/api/products?limit=5&sort=price`;
+    const url = `${instances[0].url}/api/products?limit=5&sort=price`;
     await fetch(url);
     expect((await fetch(url)).headers.get('x-cache')).to.equal('HIT');
     await new RedisCatalogCache(redis.client, redis.prefix).invalidateAll();
-    expect((await fetch(`${instances[1]!.url}/api/products?limit=5&sort=price`)).headers.get('x-cache')).to.equal('MISS');
+    expect((await fetch(`${instances[1].url}/api/products?limit=5&sort=price`)).headers.get('x-cache')).to.equal('MISS');
   });
 
   it('GET /api/products, when the database goes down, keeps serving cached pages', async () => {
-    const url = `${instances[0]!.url}/api/products?limit=5&category=fruit`;
+    const url = `${instances[0].url}/api/products?limit=5&category=fruit`;
     const warm = await (await fetch(url)).text();
     repository.down = true;
-    const fromOther = await fetch(`${instances[1]!.url}/api/products?limit=5&category=fruit`);
+    const fromOther = await fetch(`${instances[1].url}/api/products?limit=5&category=fruit`);
     expect(fromOther.status).to.equal(200);
     expect(await fromOther.text()).to.equal(warm);
   });
@@ -89,7 +89,7 @@ describeWith(['sqlite'], 'Catalogue caching with Redis unreachable', () => {
   let service: TestService;
 
   before(async () => {
-    client = createClient({ url: 'redis://127.0.0.1:1', disableOfflineQueue: true, socket: { reconnectStrategy: false } }) as RedisClient;
+    client = createClient({ url: 'redis://127.0.0.1:1', disableOfflineQueue: true, socket: { reconnectStrategy: false } });
     client.on('error', () => undefined);
     await client.connect().catch(() => undefined);
     const products = new InMemoryProductRepository();
@@ -161,13 +161,6 @@ describe('Catalogue caching under partner writes (tag invalidation end to end)',
         await service.close();
         await redis?.cleanup();
       });
-
-      /** Which pages answer from the cache now (reading each once). */
-      const hits = async () => {
-        const names: string[] = [];
-        for (const [name, path] of Object.entries(PAGES)) if ((await read(path)).cache === 'HIT') names.push(name);
-        return names;
-      };
 
       it('a stock change, shows the new stock on the detail page and the listing holding the product at the next read', async () => {
         await deliver(change('OKRA-1', 2, 'product.stock_changed', { stock: 42 }));

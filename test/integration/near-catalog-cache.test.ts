@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { once } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { SingleRedisClient } from '../../src/adapters/redis/redis-client.js';
 import { RedisCatalogCache } from '../../src/adapters/redis/redis-catalog-cache.js';
 import { RedisNearCatalogCache, type NearCacheSettings } from '../../src/adapters/redis/redis-near-catalog-cache.js';
 import { nearCacheInstances, type NearCacheInstances } from '../support/near-cache.js';
@@ -44,56 +43,56 @@ describeWith(['redis'], 'RedisNearCatalogCache', () => {
 
   it('lookup, when this instance stored or read a fresh entry, answers from memory without Redis', async () => {
     const [a, b] = await start(2);
-    const { token } = await a!.lookup('list:a');
-    await a!.store('list:a', token, fresh('page'), 60_000);
-    expect((await b!.lookup('list:a')).entry?.value).to.equal('page');
+    const { token } = await a.lookup('list:a');
+    await a.store('list:a', token, fresh('page'), 60_000);
+    expect((await b.lookup('list:a')).entry?.value).to.equal('page');
     await dropSharedEntries();
-    expect((await a!.lookup('list:a')).entry?.value).to.equal('page');
-    expect((await b!.lookup('list:a')).entry?.value).to.equal('page');
+    expect((await a.lookup('list:a')).entry?.value).to.equal('page');
+    expect((await b.lookup('list:a')).entry?.value).to.equal('page');
   });
 
   it('lookup, when another instance invalidated a tag, stops answering from memory for exactly the entries carrying it', async () => {
     const [a, b] = await start(2);
-    const { token } = await a!.lookup('list:a');
-    await a!.store('list:a', token, fresh('shows A', ['p:A', 'members:*']), 60_000);
-    await a!.store('list:b', token, fresh('shows B', ['p:B', 'members:*']), 60_000);
-    await b!.lookup('list:a');
-    await b!.lookup('list:b');
+    const { token } = await a.lookup('list:a');
+    await a.store('list:a', token, fresh('shows A', ['p:A', 'members:*']), 60_000);
+    await a.store('list:b', token, fresh('shows B', ['p:B', 'members:*']), 60_000);
+    await b.lookup('list:a');
+    await b.lookup('list:b');
     await dropSharedEntries();
-    await a!.invalidate(['p:A']);
+    await a.invalidate(['p:A']);
     // The writing instance itself forgets at once, before the message comes back.
-    expect((await a!.lookup('list:a')).entry).to.equal(null);
+    expect((await a.lookup('list:a')).entry).to.equal(null);
     await near!.propagated();
-    expect((await b!.lookup('list:a')).entry).to.equal(null);
-    expect((await b!.lookup('list:b')).entry?.value, 'answered from memory').to.equal('shows B');
-    expect(b!.knownToken).to.equal(a!.knownToken);
+    expect((await b.lookup('list:a')).entry).to.equal(null);
+    expect((await b.lookup('list:b')).entry?.value, 'answered from memory').to.equal('shows B');
+    expect(b.knownToken).to.equal(a.knownToken);
   });
 
   it('lookup, when another instance invalidated everything, stops answering from memory once the message arrives', async () => {
     const [a, b] = await start(2);
-    const { token } = await a!.lookup('list:a');
-    await a!.store('list:a', token, fresh('before the write'), 60_000);
-    await b!.lookup('list:a');
-    await a!.invalidateAll();
-    expect((await a!.lookup('list:a')).entry).to.equal(null);
+    const { token } = await a.lookup('list:a');
+    await a.store('list:a', token, fresh('before the write'), 60_000);
+    await b.lookup('list:a');
+    await a.invalidateAll();
+    expect((await a.lookup('list:a')).entry).to.equal(null);
     await near!.propagated();
-    expect((await b!.lookup('list:a')).entry).to.equal(null);
-    expect(b!.size).to.equal(0);
+    expect((await b.lookup('list:a')).entry).to.equal(null);
+    expect(b.size).to.equal(0);
   });
 
   it('lookup, when Redis lost everything and a write followed, never serves from memory what that write invalidated', async () => {
     const [a, b] = await start(2);
-    const { token } = await a!.lookup('product:1');
-    await a!.store('product:1', token, fresh('price 10.00', ['p:A']), 60_000);
-    await b!.lookup('product:1');
+    const { token } = await a.lookup('product:1');
+    await a.store('product:1', token, fresh('price 10.00', ['p:A']), 60_000);
+    await b.lookup('product:1');
     const keys = await redis.client.keys(`${redis.prefix}*`);
     await redis.client.del(keys);
     // The first write after the flush starts a new epoch: its message clears every near tier.
-    await a!.invalidate(['p:A']);
+    await a.invalidate(['p:A']);
     await near!.propagated();
-    expect((await b!.lookup('product:1')).entry).to.equal(null);
-    expect(await b!.store('product:1', token, fresh('price 10.00', ['p:A']), 60_000), 'a pre-flush token').to.equal(false);
-    expect((await a!.lookup('product:1')).entry).to.equal(null);
+    expect((await b.lookup('product:1')).entry).to.equal(null);
+    expect(await b.store('product:1', token, fresh('price 10.00', ['p:A']), 60_000), 'a pre-flush token').to.equal(false);
+    expect((await a.lookup('product:1')).entry).to.equal(null);
   });
 
   /**
@@ -103,13 +102,13 @@ describeWith(['redis'], 'RedisNearCatalogCache', () => {
    */
   const nearEntryAfter = async (invalidateElsewhere: () => Promise<unknown>) => {
     const [a] = await start(1);
-    const { token } = await a!.lookup('list:a');
-    await a!.store('list:a', token, fresh('page', ['p:A', 'members:*']), 60_000);
+    const { token } = await a.lookup('list:a');
+    await a.store('list:a', token, fresh('page', ['p:A', 'members:*']), 60_000);
     await dropSharedEntries();
     await invalidateElsewhere();
     await new RedisCatalogCache(redis.client, redis.prefix).invalidate(['p:UNRELATED']);
     await near!.propagated();
-    return (await a!.lookup('list:a')).entry?.value;
+    return (await a.lookup('list:a')).entry?.value;
   };
 
   it('invalidate, by a deployment with another key prefix on the same Redis, does not reach this one', async () => {
@@ -141,53 +140,53 @@ describeWith(['redis'], 'RedisNearCatalogCache', () => {
     const [a, b] = await start(2);
     const shared = new RedisCatalogCache(redis.client, redis.prefix);
     expect(await shared.checkServer(), 'same server').to.equal(false);
-    const { token } = await a!.lookup('product:1');
-    await a!.store('product:1', token, fresh('price 10.00'), 60_000);
-    await b!.lookup('product:1');
+    const { token } = await a.lookup('product:1');
+    await a.store('product:1', token, fresh('price 10.00'), 60_000);
+    await b.lookup('product:1');
     await redis.client.hSet(`${redis.prefix}{catalog}:seq`, 'run', 'run-id-of-the-server-before');
     expect(await shared.checkServer()).to.equal(true);
     await near!.propagated();
     expect((await shared.lookup('product:1')).entry).to.equal(null);
-    expect((await b!.lookup('product:1')).entry).to.equal(null);
-    expect(await a!.store('product:1', token, fresh('price 10.00'), 60_000), 'a token of the restored epoch').to.equal(false);
+    expect((await b.lookup('product:1')).entry).to.equal(null);
+    expect(await a.store('product:1', token, fresh('price 10.00'), 60_000), 'a token of the restored epoch').to.equal(false);
     expect(await shared.checkServer(), 'once').to.equal(false);
   });
 
   it('lookup, when the entry is older than maxAgeMs, asks Redis again', async () => {
     let now = Date.now();
     const [a] = await start(1, { maxAgeMs: 1_000, now: () => now });
-    const { token } = await a!.lookup('list:a');
-    await a!.store('list:a', token, fresh('page'), 60_000);
+    const { token } = await a.lookup('list:a');
+    await a.store('list:a', token, fresh('page'), 60_000);
     await dropSharedEntries();
     now += 999;
-    expect((await a!.lookup('list:a')).entry?.value).to.equal('page');
+    expect((await a.lookup('list:a')).entry?.value).to.equal('page');
     now += 1;
-    expect((await a!.lookup('list:a')).entry).to.equal(null);
+    expect((await a.lookup('list:a')).entry).to.equal(null);
   });
 
   it('lookup, when the entry went stale, asks Redis (which decides between stale and rebuilt)', async () => {
     const [a] = await start(1);
-    const { token } = await a!.lookup('list:a');
-    await a!.store('list:a', token, { value: 'page', tags: ['p:A'], freshUntil: Date.now() + 50 }, 60_000);
+    const { token } = await a.lookup('list:a');
+    await a.store('list:a', token, { value: 'page', tags: ['p:A'], freshUntil: Date.now() + 50 }, 60_000);
     await delay(60);
     await dropSharedEntries();
-    expect((await a!.lookup('list:a')).entry).to.equal(null);
+    expect((await a.lookup('list:a')).entry).to.equal(null);
   });
 
   it('store, when maxEntries are held, drops the oldest entry from memory', async () => {
     const [a] = await start(1, { maxEntries: 2 });
-    const { token } = await a!.lookup('x');
-    for (const key of ['k1', 'k2', 'k3']) await a!.store(key, token, fresh(key), 60_000);
+    const { token } = await a.lookup('x');
+    for (const key of ['k1', 'k2', 'k3']) await a.store(key, token, fresh(key), 60_000);
     await dropSharedEntries();
-    expect((await a!.lookup('k1')).entry).to.equal(null);
-    expect((await a!.lookup('k2')).entry?.value).to.equal('k2');
-    expect((await a!.lookup('k3')).entry?.value).to.equal('k3');
+    expect((await a.lookup('k1')).entry).to.equal(null);
+    expect((await a.lookup('k2')).entry?.value).to.equal('k2');
+    expect((await a.lookup('k3')).entry?.value).to.equal('k3');
   });
 
   it('lookup, when the subscriber connection is lost, goes to Redis until it is subscribed and in step again', async () => {
     const name = `${redis.prefix.replace(/\W/g, '-')}sub`;
     // Reconnects only after 300 ms, so the invalidation below surely happens while it is away.
-    const subscriber = redis.client.duplicate({ name, socket: { reconnectStrategy: () => 300 } }) as SingleRedisClient;
+    const subscriber = redis.client.duplicate({ name, socket: { reconnectStrategy: () => 300 } });
     subscriber.on('error', () => undefined);
     await subscriber.connect();
     const cache = new RedisNearCatalogCache(new RedisCatalogCache(redis.client, redis.prefix), subscriber, { maxEntries: 100, maxAgeMs: 60_000 });

@@ -36,7 +36,7 @@ export function watchSqliteExternalWrites(knex: Knex, onWrite: () => Promise<voi
     }
   };
   const once = () => (running ??= poll().finally(() => (running = undefined)));
-  const timer = setInterval(once, options.intervalMs);
+  const timer = setInterval(() => void once(), options.intervalMs);
   timer.unref();
   void once();
   return {
