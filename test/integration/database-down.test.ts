@@ -33,6 +33,7 @@ describe('The catalogue with its database unreachable', () => {
       const response = await fetch(`${service.url}/api/products?limit=3`);
       const problem = await problemOf(response, 503);
       expect(response.headers.get('retry-after')).to.match(/^\d+$/);
+      expect(problem.title, 'a real connection failure is not reported as overload').to.equal('Service temporarily unavailable');
       expect(JSON.stringify(problem)).to.not.contain('ECONNREFUSED');
     } finally {
       await service.close();
