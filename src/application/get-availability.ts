@@ -52,7 +52,13 @@ export class GetAvailability {
 function unavailable(error: DomainError): DependencyUnavailableError {
   const tokenSide = error instanceof TokenUnavailableError || error instanceof TokenRequestRejectedError;
   const waitMs = error instanceof PartnerUnavailableError || error instanceof TokenRequestRejectedError ? error.retryAfterMs : 0;
-  return new DependencyUnavailableError(tokenSide ? 'partner authorisation server (token endpoint)' : 'partner catalogue', {
+  const notConfigured = error instanceof PartnerUnavailableError && error.reason === 'not-configured';
+  const side = notConfigured
+    ? 'partner catalogue (not configured on this server)'
+    : tokenSide
+      ? 'partner authorisation server (token endpoint)'
+      : 'partner catalogue';
+  return new DependencyUnavailableError(side, {
     cause: error,
     retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)),
   });
