@@ -15,6 +15,7 @@ import { mixedTargets } from './mixed-targets.js';
 import { runMixed, type MixedRow } from './mixed-scenario.js';
 import { startProcess, type RunningProcess } from './processes.js';
 import { ReadMix } from './read-mix.js';
+import { ReplicaPair } from './replica-pair.js';
 import { renderAdversarialTable, renderMixedTable, renderReport, type ScenarioResult, type Target } from './report.js';
 import { DEEP_PAGE, RequestPlans, type Listing } from './request-plans.js';
 import { selectScenarios } from './scenarios.js';
@@ -48,6 +49,8 @@ const FRESHNESS_SAMPLES_PER_SECOND = 4;
 // Issue 14: the adversarial corpus on its own at 8 connections, and as 4 noisy neighbours.
 const ADVERSARIAL: LoadSettings = { connections: 8, durationSeconds: LOAD.durationSeconds, timeoutSeconds: 60 };
 const NOISY_CLIENTS = 4;
+// Issue 17: cold listings on a private primary alone and with a replica (BENCH_SCENARIOS=replica).
+const REPLICA_PRODUCTS = Number(env.BENCH_REPLICA_PRODUCTS ?? 100_000);
 const SNAPSHOT_FILE = WriteTargets.snapshotFile(DATABASE_URL);
 // Trial runs can write their reports elsewhere than the committed ones.
 const RESULTS_DIR = env.BENCH_RESULTS_DIR ?? fileURLToPath(new URL('results', import.meta.url));
@@ -69,6 +72,8 @@ let adversarial: LoadResult | undefined;
 let mixedRows: readonly MixedRow[] = [];
 let catalogueRestored: boolean | undefined;
 let hostileCorpusSize = 0;
+/** SELECT statements each server of the replica pair ran during each replica scenario (all rounds). */
+const replicaSelects = new Map<string, { primary: number; replica: number }>();
 /** Scenario names, as the report shows them. */
 const NAMES = {
   redisCeiling: 'ceiling: bare Koa + Redis GET',
@@ -81,6 +86,8 @@ const NAMES = {
   coldNoisy: `cold (random cursors, sorts, filters) + ${NOISY_CLIENTS} adversarial clients`,
   plain: 'reference: plain Express + mysql2, cold',
   adversarial: `adversarial search (${ADVERSARIAL.connections} connections)`,
+  primaryAlone: `replica pair (${REPLICA_PRODUCTS.toLocaleString('en-US')} products): cold, primary alone`,
+  withReplica: `replica pair (${REPLICA_PRODUCTS.toLocaleString('en-US')} products): cold, reads from the replica`,
 } as const;
 /** req/s of every round of each scenario, in order: round i of a scenario ran right after round i of its ceiling. */
 const roundRates = new Map<string, number[]>();
@@ -179,6 +186,7 @@ try {
     }, log));
   }
   await stop(service);
+  if (SCENARIOS.has('replica')) await measureReplica(serviceEnv);
 
   const report = renderReport(
     {
@@ -266,6 +274,36 @@ async function measure(
   else if (result.requestsPerSecond > scenarios[earlier]!.result.requestsPerSecond) scenarios[earlier] = { name, result, ...shown };
 }
 
+/** Cold listings on a private primary alone, then with DATABASE_READ_URLS naming its replica, alternating. */
+async function measureReplica(serviceEnv: (workers: number) => Record<string, string>) {
+  const pair = await ReplicaPair.start(REPLICA_PRODUCTS, log);
+  const primaryKnex = await createKnex({ DATABASE_URL: pair.primaryUrl, SQLITE_FILE: ':memory:' });
+  try {
+    const plans = new RequestPlans(primaryKnex, secret);
+    const [warm, ...pools] = await plans.randomListings(1 + 2 * ROUNDS, Math.floor(REPLICA_PRODUCTS / (1 + 2 * ROUNDS)), 3);
+    const alone = await start('service on the primary alone', 'src/infrastructure/main.ts', { ...serviceEnv(WORKERS), DATABASE_URL: pair.primaryUrl, REDIS_KEY_PREFIX: `${prefix}primary:` }, '/livez');
+    const routed = await start('service with a replica', 'src/infrastructure/main.ts', { ...serviceEnv(WORKERS), DATABASE_URL: pair.primaryUrl, DATABASE_READ_URLS: pair.replicaUrl, REDIS_KEY_PREFIX: `${prefix}replica:` }, '/livez');
+    const toService = (l: Listing) => plans.servicePath(l);
+    for (let round = 0; round < ROUNDS; round += 1) {
+      for (const [name, target, pool, ceiling] of [
+        [NAMES.primaryAlone, alone, pools[2 * round]!, undefined],
+        [NAMES.withReplica, routed, pools[2 * round + 1]!, NAMES.primaryAlone],
+      ] as const) {
+        const before = await pair.selects();
+        await measure(name, target, paths(warm!, toService), paths(pool, toService), { ceiling, expectedCache: ['MISS'] });
+        const after = await pair.selects();
+        const sum = replicaSelects.get(name) ?? { primary: 0, replica: 0 };
+        replicaSelects.set(name, { primary: sum.primary + after.primary - before.primary, replica: sum.replica + after.replica - before.replica });
+      }
+    }
+    await stop(alone);
+    await stop(routed);
+  } finally {
+    await primaryKnex.destroy();
+    await pair.stop();
+  }
+}
+
 function paths(listings: readonly Listing[], toPath: (listing: Listing) => string) {
   const all = listings.map(toPath);
   return cycle(all);
@@ -322,6 +360,19 @@ function targets(): Target[] {
       { description: '#14 adversarial search p99 <= 250 ms', actual: `${adversarial.p99.toFixed(1)} ms`, met: adversarial.p99 <= 250 },
       { description: '#14 adversarial search: every answer 2xx', actual: failed.length ? failed.map(([s, n]) => `${s}: ${n}`).join(', ') : `all ${adversarial.requests}`, met: failed.length === 0 && adversarial.errors === 0 },
     );
+  }
+  if (roundRates.has(NAMES.withReplica)) {
+    const ratio = pairedRatios(NAMES.withReplica, NAMES.primaryAlone);
+    const selects = (name: string) => {
+      const { primary, replica } = replicaSelects.get(name)!;
+      return `${primary.toLocaleString('en-US')} on the primary, ${replica.toLocaleString('en-US')} on the replica`;
+    };
+    const routed = replicaSelects.get(NAMES.withReplica)!;
+    list.push({
+      description: '#17 cold listings read from the replica when one is configured (throughput vs the primary alone is reported, not judged: all three servers share these cores)',
+      actual: `${ratio.text}; SELECTs with the replica: ${selects(NAMES.withReplica)}; without: ${selects(NAMES.primaryAlone)}`,
+      met: routed.replica > routed.primary / 2,
+    });
   }
   list.push(...mixedTargets(mixedRows));
   if (catalogueRestored !== undefined) {
