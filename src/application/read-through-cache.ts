@@ -114,12 +114,16 @@ export class ReadThroughCache {
   }
 
   /**
-   * Builds `key` once for every concurrent caller in this process. `token` was read before the
-   * build reads its data (undefined: do not store), so a write that lands during the build makes
-   * the store refused rather than keeping what the build read before it.
+   * Builds `key` once for every concurrent caller in this process that looked up under the same
+   * `token`. The token was read before the build reads its data (undefined: do not store), so a
+   * write that lands during the build makes the store refused; and a caller that looked up after
+   * that write (a newer token) starts a build of its own instead of joining one that may have read
+   * the data before it.
    */
   private buildOnce(key: string, token: string | undefined, build: Build) {
-    const running = this.inFlight.get(key);
+    const flight = token === undefined ? key : `${key}\u0000${token}`;
+    // A first-sight build (no token, see admit) is joined by anyone: it started moments ago.
+    const running = this.inFlight.get(flight) ?? this.inFlight.get(key);
     if (running) return running;
     // The flight ends only once the value is stored, so late arrivals find it instead of rebuilding.
     const promise = build()
@@ -127,8 +131,8 @@ export class ReadThroughCache {
         if (token !== undefined) await this.store(key, token, built);
         return built.value;
       })
-      .finally(() => this.inFlight.delete(key));
-    this.inFlight.set(key, promise);
+      .finally(() => this.inFlight.delete(flight));
+    this.inFlight.set(flight, promise);
     return promise;
   }
 

@@ -96,6 +96,20 @@ describe('ReadThroughCache', () => {
     expect((await reader.get('k', async () => built('after the write'))).value).to.equal('after the write');
   });
 
+  it('get, when a write lands while a build is in flight, gives later callers a build that started after the write', async () => {
+    const { reader, store } = harness();
+    let stock = 5;
+    const build = counted(() => `stock ${stock}`, 20);
+    const early = reader.get('k', build);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    stock = 4;
+    await store.invalidate(TAGS);
+    const late = await reader.get('k', build);
+    await early;
+    expect(late.value).to.equal('stock 4');
+    expect(build.calls).to.equal(2);
+  });
+
   it('get, when a write invalidated another tag during a build, stores the result', async () => {
     const { reader, store } = harness();
     const slow = counted(() => 'unaffected', 20);
