@@ -58,6 +58,9 @@ const TRANSLATED = Symbol('translated');
  */
 export class StatementGuard {
   private readonly running = new Set<RunningStatement>();
+  // One abort listener per request (kept until the request and its signal are gone), rather than an
+  // EventTarget add and remove per statement.
+  private readonly byRequest = new WeakMap<AbortSignal, Set<RunningStatement>>();
 
   constructor(private readonly killer: Knex) {}
 
@@ -96,8 +99,8 @@ export class StatementGuard {
     const signal = isRollback(sql) ? undefined : requestScope.current()?.signal;
     if (signal?.aborted) throw Object.assign(new Error('The request ended before the statement started.'), { [TRANSLATED]: requestEnded(signal) });
     const entry: RunningStatement = { connection };
-    const onAbort = () => void this.cancel(entry, 'request');
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const ofRequest = signal && this.statementsOf(signal);
+    ofRequest?.add(entry);
     this.running.add(entry);
     try {
       return await statement();
@@ -106,10 +109,21 @@ export class StatementGuard {
       if (meaning !== error && typeof error === 'object' && error !== null) Object.assign(error, { [TRANSLATED]: meaning });
       throw error;
     } finally {
-      signal?.removeEventListener('abort', onAbort);
+      ofRequest?.delete(entry);
       this.running.delete(entry);
       if (entry.killed) await entry.killed;
     }
+  }
+
+  private statementsOf(signal: AbortSignal): Set<RunningStatement> {
+    let statements = this.byRequest.get(signal);
+    if (!statements) {
+      const running = new Set<RunningStatement>();
+      signal.addEventListener('abort', () => running.forEach((entry) => void this.cancel(entry, 'request')), { once: true });
+      this.byRequest.set(signal, running);
+      statements = running;
+    }
+    return statements;
   }
 
   private cancel(entry: RunningStatement, why: 'request' | 'shutdown'): Promise<void> {
