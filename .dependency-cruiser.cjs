@@ -11,9 +11,9 @@ module.exports = {
     {
       name: 'application-uses-domain-only',
       severity: 'error',
-      comment: 'src/application imports src/domain, src/types.ts and inversify only',
+      comment: 'src/application imports src/domain, src/shared, src/types.ts and inversify only',
       from: { path: '^src/application/' },
-      to: { pathNot: ['^src/(domain|application)/', '^src/types\\.ts$', 'node_modules/(inversify|@inversifyjs)/'] },
+      to: { pathNot: ['^src/(domain|application|shared)/', '^src/types\\.ts$', 'node_modules/(inversify|@inversifyjs)/'] },
     },
     {
       name: 'adapters-do-not-import-infrastructure',
@@ -50,6 +50,13 @@ module.exports = {
       comment: 'no import cycles anywhere in src',
       from: { path: '^src/' },
       to: { circular: true },
+    },
+    {
+      name: 'shared-imports-nothing',
+      severity: 'error',
+      comment: 'src/shared holds small dependency-free utilities (bounded map, throttled warning) that every layer but the domain may use',
+      from: { path: '^src/shared/' },
+      to: { pathNot: '^src/shared/' },
     },
     {
       name: 'types-imports-nothing',

@@ -6,6 +6,7 @@ import type { RedisClient, SingleRedisClient } from '../adapters/redis/redis-cli
 import { RedisClusterClient } from '../adapters/redis/redis-cluster-client.js';
 import type { Config } from './load-config.js';
 import { watchRedisConnection } from './watch-redis-connection.js';
+import { ThrottledWarning } from '../shared/throttled-warning.js';
 
 // A silent server fails pending commands within PING_INTERVAL_MS + PING_TIMEOUT_MS.
 const PING_INTERVAL_MS = 1_000;
@@ -160,10 +161,6 @@ function credentialsOf(url: string): Credentials {
 }
 
 function throttled(logger: Logger, message: string) {
-  let lastLogged = 0;
-  return (error: Error) => {
-    if (Date.now() - lastLogged < 5_000) return;
-    lastLogged = Date.now();
-    logger.warn({ err: error }, message);
-  };
+  const warning = new ThrottledWarning((fields, text) => logger.warn(fields, text), 5_000);
+  return (error: Error) => warning.warn({ err: error }, message);
 }

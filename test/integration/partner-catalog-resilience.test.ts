@@ -163,7 +163,8 @@ describe('HttpExternalCatalog against the mock partner', function () {
   });
 
   it('getProduct, when 20 callers ask for one SKU at once, sends one request and reuses the answer while fresh', async () => {
-    const { catalog, registry } = httpCatalog(mock, { cacheMs: 5_000 });
+    // Patient attempts: a 30 ms answer must not time out on a loaded machine and be sent twice.
+    const { catalog, registry } = httpCatalog(mock, { cacheMs: 5_000, call: PATIENT_CALLS });
     await setFaults(mock, { latencyMs: 30, paths: CATALOGUE });
     const answers = await Promise.all(Array.from({ length: 20 }, () => catalog.getProduct(sku)));
     await catalog.getProduct(sku);

@@ -1,3 +1,5 @@
+import { BoundedMap } from '../../shared/bounded-map.js';
+
 const DAY_MS = 86_400_000;
 /** 9999-12-31T23:59:59.999Z: beyond it (and before 1970), Date#toISOString's own format applies. */
 const LAST_FOUR_DIGIT_YEAR_MS = 253_402_300_799_999;
@@ -5,7 +7,7 @@ const MAX_DAYS_REMEMBERED = 4_096;
 const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
 const THREE_DIGITS = Array.from({ length: 1_000 }, (_, i) => String(i).padStart(3, '0'));
 
-const dayPrefixes = new Map<number, string>();
+const dayPrefixes = new BoundedMap<number, string>(MAX_DAYS_REMEMBERED);
 
 /**
  * Date#toISOString, exactly, for 1970 to 9999: the date part is looked up per day and the time of
@@ -19,7 +21,6 @@ export function isoTimestamp(date: Date): string {
   let prefix = dayPrefixes.get(day);
   if (prefix === undefined) {
     prefix = new Date(day * DAY_MS).toISOString().slice(0, 11);
-    if (dayPrefixes.size >= MAX_DAYS_REMEMBERED) dayPrefixes.clear();
     dayPrefixes.set(day, prefix);
   }
   const time = ms - day * DAY_MS;

@@ -1,6 +1,7 @@
 import { listingCacheKey, normaliseListing, type NormalisedListing } from './product-listing.js';
 import { CURSOR_PATTERN, MAX_CURSOR_LENGTH, ListProductsQuerySchema, type ListProductsQuery } from './schemas/product-schemas.js';
 import { validate } from './validation.js';
+import { BoundedMap } from '../../shared/bounded-map.js';
 
 export interface ListingRequest extends NormalisedListing {
   readonly input: ListProductsQuery;
@@ -18,7 +19,7 @@ const CURSOR_PARAMETER = 'cursor=';
  * rule as the schema's. Invalid query strings are never remembered (they throw every time).
  */
 export class ListingRequests {
-  private readonly remembered = new Map<string, ListingRequest>();
+  private readonly remembered = new BoundedMap<string, ListingRequest>(MAX_REMEMBERED);
 
   parse(querystring: string): ListingRequest {
     const split = splitCursor(querystring);
@@ -39,7 +40,6 @@ export class ListingRequests {
     const input = validate(ListProductsQuerySchema, parseQuery(querystring), 'query');
     const request = { input, ...normaliseListing(input) };
     if (querystring.length <= MAX_KEY_LENGTH) {
-      if (this.remembered.size >= MAX_REMEMBERED) this.remembered.clear();
       this.remembered.set(querystring, request);
     }
     return request;

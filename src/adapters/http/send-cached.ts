@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Context } from 'koa';
 import type { BuiltValue, CachedValue } from '../../application/read-through-cache.js';
 import type { CatalogTag } from '../../domain/catalog-tags.js';
+import { BoundedMap } from '../../shared/bounded-map.js';
 
 const CACHE_CONTROL = 'public, max-age=5';
 const MAX_ENCODED_BODIES = 1_000;
@@ -10,7 +11,7 @@ const MAX_ENCODED_BODIES = 1_000;
  * UTF-8 bodies of recently served cache hits, by ETag (a hash of the body, so one ETag is one
  * body): a popular page is encoded once instead of on every request. Forgotten all at once when full.
  */
-const encodedBodies = new Map<string, Buffer>();
+const encodedBodies = new BoundedMap<string, Buffer>(MAX_ENCODED_BODIES);
 
 /** Cached values are "<etag>\n<json body>", so a hit costs no hashing and no serialising. */
 export function withEtag(body: string, tags: readonly CatalogTag[]): BuiltValue {
@@ -38,7 +39,6 @@ function encodedBody(etag: string, value: string, start: number): Buffer {
   let body = encodedBodies.get(etag);
   if (!body) {
     body = Buffer.from(value.slice(start));
-    if (encodedBodies.size >= MAX_ENCODED_BODIES) encodedBodies.clear();
     encodedBodies.set(etag, body);
   }
   return body;

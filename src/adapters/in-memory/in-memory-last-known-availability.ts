@@ -1,21 +1,22 @@
 import type { AvailabilitySnapshot, LastKnownAvailability } from '../../domain/ports/last-known-availability.js';
+import { BoundedMap } from '../../shared/bounded-map.js';
 
 /** Last known availability in process memory: one instance's view, lost on restart. Bounded in size. */
 export class InMemoryLastKnownAvailability implements LastKnownAvailability {
-  private readonly snapshots = new Map<string, AvailabilitySnapshot>();
+  private readonly snapshots: BoundedMap<string, AvailabilitySnapshot>;
 
   constructor(
     private readonly retentionMs: number,
     private readonly now: () => number = Date.now,
-    private readonly maxEntries = 50_000,
-  ) {}
+    maxEntries = 50_000,
+  ) {
+    this.snapshots = new BoundedMap(maxEntries);
+  }
 
   async remember(snapshot: AvailabilitySnapshot): Promise<void> {
     if (!this.retained(snapshot)) return;
     const stored = this.snapshots.get(snapshot.sku);
     if (stored && stored.asOf.getTime() >= snapshot.asOf.getTime()) return;
-    this.snapshots.delete(snapshot.sku);
-    if (this.snapshots.size >= this.maxEntries) this.snapshots.delete(this.snapshots.keys().next().value!);
     this.snapshots.set(snapshot.sku, { ...snapshot });
   }
 

@@ -10,6 +10,7 @@ import { RedisScript } from '../redis/redis-script.js';
 import { NO_TOKEN_METRICS, type TokenMetrics } from './token-metrics.js';
 import type { IssuedToken, TokenSource } from './token-source.js';
 import { TokenTiming, type TokenTimingSettings } from './token-timing.js';
+import { ThrottledWarning } from '../../shared/throttled-warning.js';
 
 export interface RedisTokenSourceSettings extends TokenTimingSettings {
   /**
@@ -60,7 +61,7 @@ export class RedisTokenSource implements TokenSource {
   private readonly lockKey: string;
   private readonly rejectedKey: string;
   private degradedSince: number | null = null;
-  private lastDegradedLog = 0;
+  private readonly degradedWarning: ThrottledWarning;
 
   constructor(
     private readonly client: RedisClient,
@@ -71,6 +72,7 @@ export class RedisTokenSource implements TokenSource {
     private readonly metrics: TokenMetrics = NO_TOKEN_METRICS,
   ) {
     this.timing = new TokenTiming(settings);
+    this.degradedWarning = new ThrottledWarning((fields, message) => logger.warn(fields, message), DEGRADED_LOG_EVERY_MS);
     this.tokenKey = `${settings.keyBase}:token`;
     this.lockKey = `${settings.keyBase}:lock`;
     this.rejectedKey = `${settings.keyBase}:rejected`;
@@ -190,9 +192,7 @@ export class RedisTokenSource implements TokenSource {
   private degraded(error: unknown) {
     this.metrics.sharedCacheFailed();
     this.degradedSince ??= Date.now();
-    if (Date.now() - this.lastDegradedLog < DEGRADED_LOG_EVERY_MS) return;
-    this.lastDegradedLog = Date.now();
-    this.logger.warn(
+    this.degradedWarning.warn(
       { reason: error instanceof Error ? error.message : String(error) },
       'redis unavailable for partner tokens; this instance fetches its own tokens until it answers again',
     );
@@ -201,7 +201,7 @@ export class RedisTokenSource implements TokenSource {
   private recovered() {
     if (this.degradedSince === null) return;
     this.degradedSince = null;
-    this.lastDegradedLog = 0;
+    this.degradedWarning.reset();
     this.logger.info({}, 'redis answers again for partner tokens; sharing resumed');
   }
 }

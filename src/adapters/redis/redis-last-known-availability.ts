@@ -2,6 +2,7 @@ import type { AvailabilitySnapshot, LastKnownAvailability } from '../../domain/p
 import type { Logger } from '../../domain/ports/logger.js';
 import type { RedisClient } from './redis-client.js';
 import { RedisScript } from './redis-script.js';
+import { ThrottledWarning } from '../../shared/throttled-warning.js';
 
 // Compare-and-set on asOf in one atomic step: a slow, older answer never replaces a newer one.
 const REMEMBER = new RedisScript(`
@@ -22,7 +23,7 @@ const LOG_INTERVAL_MS = 10_000;
  * still serves what this instance saw. Entries expire `retentionMs` after their asOf.
  */
 export class RedisLastKnownAvailability implements LastKnownAvailability {
-  private lastLogged = -Infinity;
+  private readonly warning: ThrottledWarning;
 
   constructor(
     private readonly client: RedisClient,
@@ -31,7 +32,9 @@ export class RedisLastKnownAvailability implements LastKnownAvailability {
     private readonly mirror: LastKnownAvailability,
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.warning = new ThrottledWarning((fields, message) => logger.warn(fields, message), LOG_INTERVAL_MS, now);
+  }
 
   async remember(snapshot: AvailabilitySnapshot): Promise<void> {
     await this.mirror.remember(snapshot);
@@ -64,9 +67,7 @@ export class RedisLastKnownAvailability implements LastKnownAvailability {
   }
 
   private degraded(error: unknown) {
-    if (this.now() - this.lastLogged < LOG_INTERVAL_MS) return;
-    this.lastLogged = this.now();
-    this.logger.warn({ err: error }, 'redis unavailable for last known availability; using the in-process copy');
+    this.warning.warn({ err: error }, 'redis unavailable for last known availability; using the in-process copy');
   }
 }
 

@@ -1,3 +1,5 @@
+import { BoundedMap } from '../../shared/bounded-map.js';
+
 export type LookupResult = 'hit' | 'shared' | 'loaded';
 
 interface Entry<T> {
@@ -10,14 +12,16 @@ interface Entry<T> {
  * answered from memory, and concurrent misses for one key share one load. Failures are not cached.
  */
 export class SingleFlightCache<T> {
-  private readonly entries = new Map<string, Entry<T>>();
+  private readonly entries: BoundedMap<string, Entry<T>>;
   private readonly loading = new Map<string, Promise<T>>();
 
   constructor(
     private readonly ttlMs: number,
-    private readonly maxEntries: number,
+    maxEntries: number,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.entries = new BoundedMap(maxEntries);
+  }
 
   get(key: string, load: () => Promise<T>, onResult: (result: LookupResult) => void = () => undefined): Promise<T> {
     const entry = this.entries.get(key);
@@ -42,15 +46,6 @@ export class SingleFlightCache<T> {
   }
 
   private store(key: string, value: T) {
-    if (this.ttlMs <= 0) return;
-    this.entries.delete(key);
-    if (this.entries.size >= this.maxEntries) this.evictExpiredOrOldest();
-    this.entries.set(key, { value, expiresAt: this.now() + this.ttlMs });
-  }
-
-  private evictExpiredOrOldest() {
-    const now = this.now();
-    for (const [key, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(key);
-    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    if (this.ttlMs > 0) this.entries.set(key, { value, expiresAt: this.now() + this.ttlMs });
   }
 }

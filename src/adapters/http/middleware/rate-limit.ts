@@ -5,6 +5,7 @@ import { clientKey } from '../client-key.js';
 import type { HttpMetrics } from '../http-metrics.js';
 import { HttpProblem } from '../http-problem.js';
 import { rateLimitBudgetFor, type RateLimitBudget } from '../rate-limit-budget.js';
+import { ThrottledWarning } from '../../../shared/throttled-warning.js';
 
 export interface RateLimitOptions {
   /** A limiter per budget; a budget without one is not limited. */
@@ -22,18 +23,10 @@ export interface RateLimitOptions {
  * the request is let through and the failure logged: availability over strictness.
  */
 export function rateLimit({ limiters, logger, metrics, failOpenLogIntervalMs = 10_000 }: RateLimitOptions): Middleware {
-  let lastLogged = -Infinity;
-  let suppressed = 0;
+  const warning = new ThrottledWarning((fields, message) => logger.warn(fields, message), failOpenLogIntervalMs);
   const failOpen = (budget: RateLimitBudget, error: unknown) => {
     metrics?.rateLimitDecisions.inc({ budget, decision: 'failed_open' });
-    const now = Date.now();
-    if (now - lastLogged < failOpenLogIntervalMs) {
-      suppressed += 1;
-      return;
-    }
-    logger.warn({ err: error, budget, suppressed }, 'rate limiter store unavailable; failing open (requests are not limited)');
-    lastLogged = now;
-    suppressed = 0;
+    warning.warn({ err: error, budget }, 'rate limiter store unavailable; failing open (requests are not limited)');
   };
 
   return async (ctx, next) => {
