@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -75,5 +76,6 @@ export class ReplicaPair {
     await this.primary.destroy();
     await this.replica.destroy();
     await run('bash', [root('tools/scale-out/mariadb-replica-down.sh')], { env: { ...process.env, SCALEOUT_DIR: this.directory } });
+    rmSync(this.directory, { recursive: true, force: true });
   }
 }
