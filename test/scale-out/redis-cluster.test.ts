@@ -18,6 +18,9 @@ import { redisProvider } from '../support/token-fixtures.js';
 import { productHistory } from '../../tools/mock-partner/partner-event-wire.js';
 import { webhookHeaders } from '../../tools/mock-partner/sign-webhook.js';
 import { startTestService } from '../support/test-service.js';
+import { startMockPartner } from '../../tools/mock-partner/start-mock-partner.js';
+import { spawnTokenWorker } from '../support/spawn-token-worker.js';
+import { tokenRequests } from '../support/token-fixtures.js';
 import { CONTRACT_RETENTION_MS, describeLastKnownAvailabilityContract } from '../contracts/last-known-availability.contract.js';
 import { describeWith } from '../support/backends.js';
 import { RedisClusterEnvironment } from '../support/scale-out.js';
@@ -110,6 +113,33 @@ describeWith(['scale-out'], 'Redis Cluster (6 private nodes)', function () {
     const endpoint = options.clientSecret ? { endpoint: { clientSecret: options.clientSecret } } : {};
     const make = () => redisProvider(client, prefix, mockUrl, endpoint);
     return { provider: make(), peer: make(), cleanup: async () => undefined };
+  });
+
+  it('4 token processes x 50 concurrent getToken calls on the cluster, on a cold cache, reach the token endpoint once and share the token', async () => {
+    const mock = await startMockPartner();
+    const keyPrefix = `${uniqueName('token-fleet')}:`;
+    const workers = Array.from({ length: 4 }, () =>
+      spawnTokenWorker({
+        MOCK_URL: mock.url,
+        REDIS_CLUSTER_URLS: cluster.seedUrls,
+        KEY_PREFIX: keyPrefix,
+        CONCURRENCY: '50',
+        LOCK_LEASE_MS: '2000',
+        LOCK_WAIT_MS: '10000',
+      }),
+    );
+    try {
+      await Promise.all(workers.map((worker) => worker.next('ready')));
+      mock.context.faults.latencyMs = 100;
+      for (const worker of workers) worker.go();
+      const results = await Promise.all(workers.map((worker) => worker.next('tokens')));
+      for (const result of results) expect(result.errors).to.deep.equal([]);
+      expect(new Set(results.flatMap((result) => result.distinct as string[])).size).to.equal(1);
+      expect(tokenRequests(mock)).to.equal(1);
+    } finally {
+      await Promise.all(workers.map((worker) => worker.stop()));
+      await mock.stop();
+    }
   });
 
   it('RedisHealthIndicator, on the cluster client with every slot served, is ready', async () => {

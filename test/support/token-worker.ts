@@ -1,5 +1,5 @@
 // A separate process holding one CachingTokenProvider over RedisTokenSource, driven by the fleet tests over stdin/stdout.
-// Env: MOCK_URL, REDIS_URL, KEY_PREFIX, CONCURRENCY, LOCK_LEASE_MS, LOCK_WAIT_MS.
+// Env: MOCK_URL, REDIS_URL (or REDIS_CLUSTER_URLS), KEY_PREFIX, CONCURRENCY, LOCK_LEASE_MS, LOCK_WAIT_MS.
 // Each "go" line on stdin fires CONCURRENCY getToken calls at once; events are JSON lines on stdout.
 import { createInterface } from 'node:readline';
 import { pino } from 'pino';
@@ -16,7 +16,11 @@ const env = (name: string) => {
 const emit = (event: object) => process.stdout.write(`${JSON.stringify(event)}\n`);
 const metrics: TokenMetrics = { ...NO_TOKEN_METRICS, lockWaited: () => emit({ event: 'lockWait', at: Date.now() }) };
 
-const redis = await createRedisClient(env('REDIS_URL'), pino({ level: 'silent' }));
+// REDIS_CLUSTER_URLS, when set, puts the token keys on a Redis Cluster instead (test/scale-out).
+const clusterSeeds = process.env.REDIS_CLUSTER_URLS?.split(',');
+const redis = await createRedisClient(clusterSeeds ? { kind: 'cluster', seeds: clusterSeeds } : env('REDIS_URL'), pino({ level: 'silent' }));
+// createRedisClient stops waiting after 2 s (the service starts degraded); 'ready' here means Redis is.
+for (let waited = 0; !redis.isReady && waited < 10_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
 const provider = redisProvider(redis, env('KEY_PREFIX'), env('MOCK_URL'), {
   metrics,
   lockLeaseMs: Number(env('LOCK_LEASE_MS')),
