@@ -1,4 +1,5 @@
 import { BoundedMap } from '../../shared/bounded-map.js';
+import { SharedScope } from './request-scope.js';
 
 export type LookupResult = 'hit' | 'shared' | 'loaded';
 
@@ -10,10 +11,11 @@ interface Entry<T> {
 /**
  * A small process-local cache of recent successes in front of a loader: within `ttlMs` a key is
  * answered from memory, and concurrent misses for one key share one load. Failures are not cached.
+ * A shared load is cancelled only when every request waiting on it has ended (see SharedScope).
  */
 export class SingleFlightCache<T> {
   private readonly entries: BoundedMap<string, Entry<T>>;
-  private readonly loading = new Map<string, Promise<T>>();
+  private readonly loading = new Map<string, { readonly promise: Promise<T>; readonly scope: SharedScope }>();
 
   constructor(
     private readonly ttlMs: number,
@@ -32,16 +34,19 @@ export class SingleFlightCache<T> {
     const running = this.loading.get(key);
     if (running) {
       onResult('shared');
-      return running;
+      running.scope.join();
+      return running.promise;
     }
     onResult('loaded');
-    const promise = load()
+    const scope = new SharedScope();
+    const promise = scope
+      .run(load)
       .then((value) => {
         this.store(key, value);
         return value;
       })
       .finally(() => this.loading.delete(key));
-    this.loading.set(key, promise);
+    this.loading.set(key, { promise, scope });
     return promise;
   }
 
