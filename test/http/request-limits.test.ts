@@ -6,7 +6,7 @@ import { Registry } from 'prom-client';
 import { createHttpApp } from '../../src/adapters/http/create-http-app.js';
 import { createHttpServer } from '../../src/adapters/http/create-http-server.js';
 import { HttpMetrics } from '../../src/adapters/http/http-metrics.js';
-import { jsonBody } from '../../src/adapters/http/middleware/json-body.js';
+import { rawBody } from '../../src/adapters/http/middleware/raw-body.js';
 import { ProblemSchema } from '../../src/adapters/http/schemas/problem-schema.js';
 import { ConfigError } from '../../src/infrastructure/config-error.js';
 import { createLogger } from '../../src/infrastructure/create-logger.js';
@@ -155,7 +155,7 @@ describe('createHttpServer, for slow clients', function () {
 
   before(async () => {
     const router = new Router();
-    router.post('/echo', jsonBody({ limitBytes: 1024 }), (ctx) => {
+    router.post('/echo', rawBody({ limitBytes: 1024 }), (ctx) => {
       ctx.body = { ok: true };
     });
     const logger = createLogger({ LOG_LEVEL: 'silent' });

@@ -16,7 +16,7 @@ export interface BodySpec {
   readonly schema: z.ZodType;
   /** Default application/json. */
   readonly contentType?: string;
-  /** The limit the route's jsonBody middleware enforces (413 above it). */
+  /** The limit the route's body reader (rawBody) enforces (413 above it). */
   readonly limitBytes: number;
   readonly example?: unknown;
 }
