@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import type { Config } from './load-config.js';
 
 type Settings = Partial<Pick<Config, 'DATABASE_URL' | 'REDIS_URL' | 'SQLITE_FILE' | 'PORT'>>;
@@ -40,7 +41,7 @@ function explainOne(failure: Failure, settings: Settings): string | undefined {
     }
     return at ?? 'the server';
   };
-  switch (failure.code) {
+  switch (failure.code ?? '') {
     case 'ECONNREFUSED':
       return `cannot connect to ${target()}: connection refused; start it, or correct the host and port`;
     case 'ENOTFOUND':
@@ -63,6 +64,8 @@ function explainOne(failure: Failure, settings: Settings): string | undefined {
       return `permission denied on ${failure.path ?? 'a file'}; check that the service's user may write there (SQLITE_FILE's directory)`;
     case 'SQLITE_CANTOPEN':
       return `cannot open the SQLite file ${settings.SQLITE_FILE ?? ''} (${firstLine(failure.message)}); check that its directory exists and is writable, or set SQLITE_FILE`;
+    default:
+      break;
   }
   if (/Timeout acquiring a connection/.test(failure.message)) {
     return `${database ?? 'the database'} did not give a connection in time; check that it runs and accepts connections`;
@@ -75,10 +78,10 @@ function explainOne(failure: Failure, settings: Settings): string | undefined {
 
 /** The error, its causes and, for AggregateError (several addresses tried), each inner error. */
 function causesOf(error: unknown, depth = 0): Failure[] {
-  if (depth > 5 || typeof error !== 'object' || error === null) return error === undefined ? [] : [{ message: String(error) }];
-  const failure = error as Failure & { cause?: unknown; errors?: unknown[] };
+  if (depth > 5 || typeof error !== 'object' || error === null) return error === undefined ? [] : [{ message: inspect(error) }];
+  const failure = error as Partial<Failure> & { cause?: unknown; errors?: unknown[] };
   return [
-    { ...failure, message: failure.message ?? String(error) },
+    { ...failure, message: typeof failure.message === 'string' ? failure.message : inspect(error) },
     ...(Array.isArray(failure.errors) ? failure.errors.flatMap((inner) => causesOf(inner, depth + 1)) : []),
     ...(failure.cause !== undefined ? causesOf(failure.cause, depth + 1) : []),
   ];
@@ -94,6 +97,6 @@ function portOf(url: string, fallback: number) {
 }
 
 function firstLine(message: string) {
-  const line = message.split('\n')[0]!.trim();
+  const line = message.split('\n')[0].trim();
   return line.length > 300 ? `${line.slice(0, 300)}...` : line;
 }

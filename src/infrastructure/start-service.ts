@@ -158,7 +158,8 @@ function describeBackends(config: Config, logger: Logger) {
 
 /** /metrics on METRICS_PORT, for a scraper on a private network; the public port does not serve it. */
 async function listenForMetrics(metricsApp: Koa, config: Config, logger: Logger): Promise<Server> {
-  const server = createServer(metricsApp.callback());
+  const handle = metricsApp.callback();
+  const server = createServer((req, res) => void handle(req, res));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.METRICS_PORT, config.HOST, () => resolve());

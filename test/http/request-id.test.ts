@@ -7,7 +7,6 @@ import { InMemoryProductRepository } from '../../src/adapters/in-memory/in-memor
 import type { ExternalCatalog } from '../../src/domain/ports/external-catalog.js';
 import type { Logger } from '../../src/domain/ports/logger.js';
 import type { TokenProvider } from '../../src/domain/ports/token-provider.js';
-import { TYPES } from '../../src/types.js';
 import { buildContainer, type Overrides } from '../../src/infrastructure/container.js';
 import { createKnex } from '../../src/infrastructure/create-knex.js';
 import { createLogger } from '../../src/infrastructure/create-logger.js';
@@ -35,7 +34,8 @@ async function appWithLog(env: Record<string, string>, overrides: (logger: Logge
   const logger = createLogger(config, sink);
   const container = buildContainer(config, { knex, logger }, overrides(logger));
   const { app, registry } = createServiceApp(container, { isShuttingDown: () => false, defaultMetrics: false });
-  const server = createServer(app.callback());
+  const handle = app.callback();
+  const server = createServer((req, res) => void handle(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { lines, registry, server, knex, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
@@ -61,7 +61,7 @@ describe('One request id everywhere', () => {
           logger.info({}, 'adapter: after an await');
           throw new Error('partner down');
         },
-      } as unknown as ExternalCatalog,
+      } satisfies Pick<ExternalCatalog, 'getProduct'>,
     }));
     track(server, knex);
     const response = await fetch(`${url}/api/products/1/availability`, { headers: { 'x-request-id': 'req-abc-123' } });

@@ -26,7 +26,8 @@ describe('POST /api/webhooks/partner refused before its body is read', () => {
     const service = await startTestService({}, { RATE_LIMIT_ENABLED: 'false', ...env });
     services.push(service);
     const sockets: Socket[] = [];
-    const server = createServer(service.app.callback());
+    const handle = service.app.callback();
+    const server = createServer((req, res) => void handle(req, res));
     server.on('connection', (socket) => sockets.push(socket));
     servers.push(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -45,7 +46,7 @@ describe('POST /api/webhooks/partner refused before its body is read', () => {
       '',
     ].join('\r\n');
     const response = await rawRequest(port, Buffer.concat([Buffer.from(head), Buffer.alloc(SENT_BODY_BYTES, 0x20)]));
-    const socket = sockets[0]!;
+    const socket = sockets[0];
     if (!socket.destroyed) await new Promise((resolve) => socket.once('close', resolve));
     return { response, bytesRead: socket.bytesRead, headBytes: Buffer.byteLength(head) };
   }

@@ -22,8 +22,8 @@ interface Run {
 function run(command: string, args: string[], env: Record<string, string | undefined>, cwd = ROOT): Run {
   const child = spawn(command, args, { cwd, env: { ...cleanEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, output: () => output, exited };
 }
@@ -62,7 +62,7 @@ async function deliveryInFlight(url: string) {
     `Content-Length: ${body.length}`,
     'Connection: close',
     'Expect: 100-continue',
-    ...Object.entries(webhookHeaders([SECRET], body, { id: event!.id })).map(([name, value]) => `${name}: ${value}`),
+    ...Object.entries(webhookHeaders([SECRET], body, { id: event.id })).map(([name, value]) => `${name}: ${value}`),
     '',
     '',
   ].join('\r\n');
@@ -150,7 +150,7 @@ describe('The compiled service (npm run build, node dist/...)', function () {
     expect(output).to.match(/PORT: must be a whole number/);
     expect(output).to.match(/LOG_LEVEL: /);
     expect(output).to.not.match(/WEBHOOK_PUBLIC_URL|at .*\.js:\d+/);
-    const loaded = JSON.parse(/LOADED (.*)/.exec(output)![1]!) as string[];
+    const loaded = JSON.parse(/LOADED (.*)/.exec(output)![1]) as string[];
     expect(loaded.filter((path) => /node_modules\/(knex|koa|mysql2|better-sqlite3|redis|@redis|inversify|pino)\//.test(path))).to.deep.equal([]);
   });
 

@@ -32,8 +32,8 @@ describe('warnIfBufferPoolSmall', function () {
     const { logger, warnings } = recordingLogger();
     await warnIfBufferPoolSmall(answering(128 * MB, 900 * MB), logger);
     expect(warnings).to.have.length(1);
-    expect(warnings[0]!.fields).to.deep.equal({ bufferPoolMb: 128, tablesMb: 900 });
-    expect(warnings[0]!.message).to.match(/set innodb_buffer_pool_size to at least 900 MB/);
+    expect(warnings[0].fields).to.deep.equal({ bufferPoolMb: 128, tablesMb: 900 });
+    expect(warnings[0].message).to.match(/set innodb_buffer_pool_size to at least 900 MB/);
   });
 
   it('the check, when the buffer pool holds the tables, or the statistics cannot be read, says nothing at warn level', async () => {
