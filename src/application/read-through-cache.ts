@@ -1,5 +1,6 @@
 import { inject, injectable } from 'inversify';
 import type { CatalogTag } from '../domain/catalog-tags.js';
+import { WorkCancelledError } from '../domain/errors/work-cancelled-error.js';
 import type { CatalogCache, CacheLookup } from '../domain/ports/catalog-cache.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { Logger } from '../domain/ports/logger.js';
@@ -124,7 +125,8 @@ export class ReadThroughCache {
     const flight = token === undefined ? key : `${key}\u0000${token}`;
     // A first-sight build (no token, see admit) is joined by anyone: it started moments ago.
     const running = this.inFlight.get(flight) ?? this.inFlight.get(key);
-    if (running) return running;
+    // The starter's request ending cancels its build, not the joiners' requests: they build for themselves.
+    if (running) return running.catch((error: unknown) => (error instanceof WorkCancelledError ? build().then((built) => built.value) : Promise.reject(error)));
     // The flight ends only once the value is stored, so late arrivals find it instead of rebuilding.
     const promise = build()
       .then(async (built) => {

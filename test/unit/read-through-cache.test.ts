@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { ReadThroughCache } from '../../src/application/read-through-cache.js';
 import { InMemoryCatalogCache } from '../../src/adapters/in-memory/in-memory-catalog-cache.js';
+import { WorkCancelledError } from '../../src/domain/errors/work-cancelled-error.js';
 import type { CatalogCache } from '../../src/domain/ports/catalog-cache.js';
 import type { Logger } from '../../src/domain/ports/logger.js';
 
@@ -108,6 +109,18 @@ describe('ReadThroughCache', () => {
     await early;
     expect(late.value).to.equal('stock 4');
     expect(build.calls).to.equal(2);
+  });
+
+  it('get, when the request that started a shared build is cancelled, lets the joiners build for themselves', async () => {
+    const { reader } = harness();
+    const cancelled = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      throw new WorkCancelledError('the client left');
+    };
+    const starter = reader.get('k', cancelled);
+    const joiner = reader.get('k', async () => built('built by the joiner'));
+    await expect(starter).to.be.rejectedWith(WorkCancelledError);
+    expect((await joiner).value).to.equal('built by the joiner');
   });
 
   it('get, when a write invalidated another tag during a build, stores the result', async () => {
