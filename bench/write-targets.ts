@@ -87,7 +87,7 @@ export class WriteTargets {
       const created = trx('products').select('id').where('sku', 'like', `${BENCH_SKU_PREFIX}%`);
       await trx('product_terms').whereIn('product_id', created).delete();
       await trx('products').where('sku', 'like', `${BENCH_SKU_PREFIX}%`).delete();
-      await trx('partner_event_inbox').where('event_id', 'like', `${BENCH_EVENT_PREFIX}%`).delete();
+      await trx('partner_event_inbox').where('event_id', 'like', `${BENCH_EVENT_PREFIX.replaceAll('_', '\\_')}%`).delete();
     });
     rmSync(this.file, { force: true });
   }
