@@ -16,6 +16,9 @@ const START_WAIT_MS = 2_000;
 // How often a Sentinel deployment's primary is asked for, and a cluster's slot map re-read while a
 // primary is unreachable: a failover is followed within about this long after the promotion.
 const FOLLOW_MS = 500;
+// How often a cluster's slot map is re-read while all looks well (a frozen node looks connected).
+const CLUSTER_REFRESH_MS = 5_000;
+const CLUSTER_SOCKET_TIMEOUT_MS = 2_000;
 const SENTINEL_ANSWER_MS = 1_000;
 
 /** One Redis deployment, as configured (REDIS_URL, REDIS_CLUSTER_URLS or REDIS_SENTINELS). */
@@ -90,7 +93,16 @@ function clusterClient(seeds: readonly string[], logger: Logger): RedisClient {
   const credentials = credentialsOf(seeds[0]!);
   const cluster = createCluster({
     rootNodes: seeds.map((url) => ({ url })),
-    defaults: { ...credentials, disableOfflineQueue: true, socket: socketOptions },
+    // node-redis makes the node connections, so the ping watchdog cannot own them: a connection
+    // silent for CLUSTER_SOCKET_TIMEOUT_MS is closed instead (failing what waits on it), and an idle
+    // one sends a PING every PING_INTERVAL_MS to stay alive. This also bounds the slot-map query
+    // to a frozen seed, which would otherwise hang every later re-read of the map.
+    defaults: {
+      ...credentials,
+      disableOfflineQueue: true,
+      pingInterval: PING_INTERVAL_MS,
+      socket: { ...socketOptions, socketTimeout: CLUSTER_SOCKET_TIMEOUT_MS },
+    },
   });
   const subscriber = (): RedisClient =>
     new FollowingRedisClient({
@@ -106,7 +118,7 @@ function clusterClient(seeds: readonly string[], logger: Logger): RedisClient {
       connectTo: (address) => singleClient(address, credentials, logger),
       followMs: FOLLOW_MS,
     });
-  const client = new RedisClusterClient(cluster as never, seeds, subscriber, FOLLOW_MS);
+  const client = new RedisClusterClient(cluster as never, seeds, subscriber, FOLLOW_MS, CLUSTER_REFRESH_MS);
   return client;
 }
 

@@ -229,6 +229,23 @@ describeWith(['scale-out'], 'Redis Cluster (6 private nodes)', function () {
     await new RedisHealthIndicator(client).check(new AbortController().signal);
   });
 
+  it('a primary frozen (SIGSTOP), the calls waiting on it fail once the cluster fails it over, and its slots are served again on their own', async () => {
+    const dedup = new RedisEventDeduplicator(client, `${uniqueName('frozen')}:`);
+    const keys = Array.from({ length: 30 }, (_, i) => `evt_${i}`);
+    const frozenAt = Date.now();
+    cluster.pauseNode(cluster.ports[2]!);
+    let recoveredAt: number | undefined;
+    let failed = 0;
+    for (let round = 0; recoveredAt === undefined && Date.now() - frozenAt < 45_000; round += 1) {
+      const results = await Promise.all(keys.map((key) => dedup.claim(`${key}_${round}`, 60_000).then(() => true, () => false)));
+      failed += results.filter((ok) => !ok).length;
+      if (results.every(Boolean)) recoveredAt = Date.now();
+      else await delay(100);
+    }
+    expect(recoveredAt, 'every slot served again').to.not.equal(undefined);
+    console.log(`      cluster, frozen primary: ${failed} calls failed, every slot served again ${recoveredAt! - frozenAt} ms after the freeze`);
+  });
+
   it('the service, while another primary is killed, answers webhooks and listings without a 5xx and applies each event exactly once', async () => {
     const secret = 'whsec_Y2x1c3Rlci1mYWlsb3Zlci10ZXN0LXNlY3JldA==';
     const prefix = `${uniqueName('service')}:`;

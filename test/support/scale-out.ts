@@ -115,6 +115,11 @@ export class RedisClusterEnvironment extends ScaleOutEnvironment {
   killNode(port: number): Promise<void> {
     return this.killByPidFile(join('redis-cluster', String(port), 'redis.pid'));
   }
+
+  /** Freezes the node on `port` (SIGSTOP): its connections stay open and nothing is answered, as a hung host. */
+  pauseNode(port: number): void {
+    process.kill(Number(readFileSync(join(this.dir, 'redis-cluster', String(port), 'redis.pid'), 'utf8').trim()), 'SIGSTOP');
+  }
 }
 
 /** A Redis primary and replica watched by three Sentinels (quorum 2, down after 2 s). */

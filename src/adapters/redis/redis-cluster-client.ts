@@ -12,7 +12,10 @@ const SLOTS = 16_384;
  * `rediscoverMs` while a primary's connection is down or a slot has no primary, this client asks
  * the cluster for its slot map again (CLUSTER SLOTS from any seed), and picks up the promoted
  * replica within about one interval of the promotion. Commands for the lost slots fail at once in
- * between (no offline queue), so callers degrade as they do when Redis is down.
+ * between (no offline queue), so callers degrade as they do when Redis is down. A node that froze
+ * (SIGSTOP, a hung host) still looks connected, so the slot map is also re-read every
+ * `refreshMs` while all looks well: once the cluster has failed the frozen node over, it drops out
+ * of the map, its connection is closed and the commands waiting on it fail.
  *
  * Subscriptions run on a separate connection, `duplicate()`: a plain node-redis connection to one
  * live node (PUBLISH reaches every node of a cluster), which moves to another node when its own fails.
@@ -20,6 +23,7 @@ const SLOTS = 16_384;
 export class RedisClusterClient implements RedisClient {
   private timer: ReturnType<typeof setInterval> | undefined;
   private rediscovering = false;
+  private lastRediscovery = Date.now();
   readonly topology = 'cluster';
 
   constructor(
@@ -27,6 +31,7 @@ export class RedisClusterClient implements RedisClient {
     private readonly seeds: readonly string[],
     private readonly makeSubscriber: () => RedisClient,
     private readonly rediscoverMs = 1_000,
+    private readonly refreshMs = 5_000,
   ) {}
 
   get isOpen(): boolean {
@@ -120,8 +125,10 @@ export class RedisClusterClient implements RedisClient {
   }
 
   private async followFailover() {
-    if (this.rediscovering || !this.cluster.isOpen || this.problem() === undefined) return;
+    if (this.rediscovering || !this.cluster.isOpen) return;
+    if (this.problem() === undefined && Date.now() - this.lastRediscovery < this.refreshMs) return;
     this.rediscovering = true;
+    this.lastRediscovery = Date.now();
     try {
       const seed = this.seeds[Math.floor(Math.random() * this.seeds.length)]!;
       await this.cluster._slots.rediscover({ options: { url: seed } } as never);
