@@ -182,4 +182,13 @@ describeWith(['scale-out'], 'Read replicas (DATABASE_READ_URLS) on a private pri
       },
     };
   });
+
+  // Declared last: it stops the replica for good.
+  describe('replica down', () => {
+    it('listings, with the replica stopped, come from the primary and still show every acknowledged write', async () => {
+      await replicaAdmin.raw('SHUTDOWN').catch(() => undefined);
+      const { stale, pages } = await writesAndReads(5);
+      expect(stale, `stale pages of ${pages}`).to.equal(0);
+    });
+  });
 });
