@@ -1,4 +1,5 @@
-import { Counter, type CounterConfiguration, type Registry } from 'prom-client';
+import type { Counter, Registry } from 'prom-client';
+import { instruments } from '../shared/instruments.js';
 import type { TokenMetrics } from './token-metrics.js';
 
 /** TokenMetrics as Prometheus counters on the app's registry (reused when already registered there). */
@@ -10,24 +11,25 @@ export class PrometheusTokenMetrics implements TokenMetrics {
   private readonly redisErrors: Counter;
 
   constructor(registry: Registry) {
-    const counter = <L extends string>(config: CounterConfiguration<L>) =>
-      (registry.getSingleMetric(config.name) as Counter<L> | undefined) ?? new Counter({ ...config, registers: [registry] });
-    this.fetches = counter({ name: 'partner_token_fetches_total', help: 'Requests sent to the OAuth token endpoint' });
-    this.failures = counter({
+    this.fetches = instruments.counter(registry, {
+      name: 'partner_token_fetches_total',
+      help: 'Requests sent to the OAuth token endpoint',
+    });
+    this.failures = instruments.counter(registry, {
       name: 'partner_token_fetch_failures_total',
       help: 'Failed token requests and waits, by reason',
       labelNames: ['reason'],
     });
-    this.hits = counter({
+    this.hits = instruments.counter(registry, {
       name: 'partner_token_cache_hits_total',
       help: 'Tokens served from a cache layer (memory, redis)',
       labelNames: ['layer'],
     });
-    this.waits = counter({
+    this.waits = instruments.counter(registry, {
       name: 'partner_token_lock_waits_total',
       help: 'Token requests that waited for another instance holding the fetch lock',
     });
-    this.redisErrors = counter({
+    this.redisErrors = instruments.counter(registry, {
       name: 'partner_token_redis_errors_total',
       help: 'Redis failures in the token cache; the instance fetched for itself',
     });

@@ -1,5 +1,6 @@
 import { Router } from '@koa/router';
-import { Counter, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { instruments } from '../../shared/instruments.js';
 import type { Availability, GetAvailability } from '../../../application/get-availability.js';
 import { Price } from '../../../domain/price.js';
 import { CURRENCY } from '../../../domain/product.js';
@@ -14,11 +15,10 @@ export interface AvailabilityRouteDeps {
 /** GET /api/products/:id/availability: live price and stock from the partner, or the last known, marked stale. */
 export function availabilityRoutes({ getAvailability, registry }: AvailabilityRouteDeps): Router {
   const router = new Router();
-  const answers = new Counter({
+  const answers = instruments.counter(registry, {
     name: 'availability_responses_total',
     help: 'Availability answers by source: live from the partner, or stale (the last known good values, served as a fallback)',
     labelNames: ['source'],
-    registers: [registry],
   });
 
   router.get('/api/products/:id/availability', async (ctx) => {
