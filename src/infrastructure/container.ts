@@ -39,8 +39,12 @@ import type { Config } from './load-config.js';
 
 /** Connections the container's adapters use; the bootstrap owns and closes them. */
 export interface Infrastructure {
-  /** Writes (webhooks, inbox, checkpoints), and everything else when the two below are absent. */
-  readonly knex: Knex;
+  /**
+   * Writes (webhooks, inbox, checkpoints), and everything else when the two below are absent.
+   * Absent where nothing resolved touches the database (webhooks:register); resolving a
+   * database-backed port then fails, naming the port.
+   */
+  readonly knex?: Knex;
   /** The catalogue read pool (a bulkhead of its own, see createDatabasePools); absent: `knex`. */
   readonly readKnex?: Knex;
   /** The readiness probe's own connection; absent: `knex`. */
@@ -60,13 +64,23 @@ export type Overrides = Partial<Record<keyof typeof TYPES, unknown>>;
 
 const systemClock: Clock = { now: () => Date.now() };
 
-/** Binds every port to its adapter for this configuration; `overrides` replace single bindings. */
+/**
+ * Binds every port to its adapter for this configuration; `overrides` replace single bindings.
+ * Bindings are lazy: an adapter is built when first resolved, once, so wiring order does not
+ * matter and a CLI builds only what the use case it resolves needs.
+ */
 export function buildContainer(config: Config, infra: Infrastructure, overrides: Overrides = {}): Container {
   const container = new Container({ defaultScope: 'Singleton' });
   const bind = <T>(name: keyof typeof TYPES, make: () => T) => {
-    container.bind<T>(TYPES[name]).toConstantValue((overrides[name] as T | undefined) ?? make());
+    const override = overrides[name] as T | undefined;
+    if (override !== undefined) container.bind<T>(TYPES[name]).toConstantValue(override);
+    else container.bind<T>(TYPES[name]).toDynamicValue(() => make()).inSingletonScope();
   };
-  const { knex, redis, logger } = infra;
+  const { redis, logger } = infra;
+  const database = (port: keyof typeof TYPES): Knex => {
+    if (infra.knex) return infra.knex;
+    throw new Error(`${port} needs a database, and this composition was built without one (Infrastructure.knex)`);
+  };
   const prefix = config.REDIS_KEY_PREFIX;
 
   bind('Config', () => config);
@@ -74,7 +88,7 @@ export function buildContainer(config: Config, infra: Infrastructure, overrides:
   bind('Clock', () => systemClock);
   bind('TokenProvider', () => createTokenProvider(config, { redis, logger, clock: systemClock, registry: infra.registry }));
   bind('ProductRepository', () => {
-    const primary = new KnexProductRepository(infra.readKnex ?? knex);
+    const primary = new KnexProductRepository(infra.readKnex ?? database('ProductRepository'));
     const replicas = infra.readReplicas;
     if (!replicas) return primary;
     const byName = new Map(replicas.replicas.map((replica) => [replica.name, new KnexProductRepository(replica.knex)]));
@@ -91,7 +105,7 @@ export function buildContainer(config: Config, infra: Infrastructure, overrides:
       ? new RedisNearCatalogCache(shared, infra.redisSubscriber, near)
       : shared;
   });
-  bind('ProductEventStore', () => new KnexProductEventStore(knex));
+  bind('ProductEventStore', () => new KnexProductEventStore(database('ProductEventStore')));
   bind('EventDeduplicator', () => (redis ? new RedisEventDeduplicator(redis, prefix) : new InMemoryEventDeduplicator()));
   bind<PartnerEventSettings>('PartnerEventSettings', () => ({
     claimLeaseMs: config.WEBHOOK_CLAIM_LEASE_MS,
@@ -113,7 +127,7 @@ export function buildContainer(config: Config, infra: Infrastructure, overrides:
     const local = new InMemoryLastKnownAvailability(retentionMs);
     return redis ? new RedisLastKnownAvailability(redis, prefix, retentionMs, local, logger) : local;
   });
-  bind('SyncCheckpoints', () => new KnexSyncCheckpoints(knex));
+  bind('SyncCheckpoints', () => new KnexSyncCheckpoints(database('SyncCheckpoints')));
   bind<CatalogCacheSettings>('CatalogCacheSettings', () => ({
     freshMs: config.CACHE_FRESH_SECONDS * 1000,
     staleMs: config.CACHE_STALE_SECONDS * 1000,
@@ -121,7 +135,7 @@ export function buildContainer(config: Config, infra: Infrastructure, overrides:
     leaseMs: 5_000,
   }));
   bind<HealthIndicator[]>('HealthIndicators', () => [
-    new KnexHealthIndicator(infra.healthKnex ?? knex),
+    new KnexHealthIndicator(infra.healthKnex ?? database('HealthIndicators')),
     redis ? new RedisHealthIndicator(redis) : new AlwaysUpHealthIndicator('cache (in-process)'),
   ]);
 
