@@ -28,7 +28,7 @@ async function withConcurrency<T, R>(items: readonly T[], limit: number, task: (
   const worker = async () => {
     while (next < items.length) {
       const i = next++;
-      results[i] = await task(items[i]!);
+      results[i] = await task(items[i]);
     }
   };
   await Promise.all(Array.from({ length: limit }, worker));
@@ -51,7 +51,7 @@ describe('HttpExternalCatalog against the mock partner', function () {
 
   beforeEach(async () => {
     mock = await startMockPartner({ catalog: { size: 1_000 } });
-    sku = (await httpCatalog(mock, { call: PATIENT_CALLS }).catalog.listProducts(null, 1)).items[0]!.sku;
+    sku = (await httpCatalog(mock, { call: PATIENT_CALLS }).catalog.listProducts(null, 1)).items[0].sku;
     await fetch(`${mock.url}/__reset`, { method: 'POST' });
   });
 
@@ -115,7 +115,7 @@ describe('HttpExternalCatalog against the mock partner', function () {
     const racing = await Promise.all(skus.map((each) => settled(() => catalog.getProduct(each))));
     expect(racing.filter((r) => r.ok)).to.have.length(1);
     expect(racing.filter((r) => !r.ok).every((r) => (r.error as PartnerUnavailableError).reason === 'circuit-open')).to.equal(true);
-    expect((await statsOf(mock))['catalog.product']! - before, 'only the trial reached the partner').to.equal(1);
+    expect((await statsOf(mock))['catalog.product'] - before, 'only the trial reached the partner').to.equal(1);
     expect(breaker.state).to.equal('closed');
     expect((await catalog.getProduct(sku)).product.sku).to.equal(sku);
     expect(await registry.metrics()).to.match(/partner_circuit_transitions_total\{to="closed"\} 1/);

@@ -58,7 +58,7 @@ export function spawnTokenWorker(env: Record<string, string>): TokenWorker {
     child,
     next(event) {
       const index = received.findIndex((e) => e.event === event);
-      if (index >= 0) return Promise.resolve(received.splice(index, 1)[0]!);
+      if (index >= 0) return Promise.resolve(received.splice(index, 1)[0]);
       if (child.exitCode !== null || child.signalCode !== null) {
         return Promise.reject(new Error(`worker ${child.pid} has exited; stderr: ${stderr.slice(-2000)}`));
       }

@@ -67,7 +67,7 @@ function scripted(...steps: ((signal: AbortSignal) => Promise<string>)[]) {
   const starts: number[] = [];
   const attempt = (signal: AbortSignal) => {
     starts.push(performance.now());
-    const step = steps[Math.min(starts.length - 1, steps.length - 1)]!;
+    const step = steps[Math.min(starts.length - 1, steps.length - 1)];
     return step(signal);
   };
   return { attempt, starts };
@@ -113,7 +113,7 @@ describe('PartnerCallPolicy', () => {
     const { policy } = harness({ random: () => 0.5 });
     const { attempt, starts } = scripted(fail('server-error'), fail('server-error'), fail('server-error'), succeed);
     await settle(policy.run('getProduct', attempt));
-    const waits = starts.slice(1).map((start, i) => start - starts[i]!);
+    const waits = starts.slice(1).map((start, i) => start - starts[i]);
     expect(waits).to.deep.equal([5, 10, 20]);
   });
 
@@ -145,7 +145,7 @@ describe('PartnerCallPolicy', () => {
     const { attempt, starts } = scripted(hangUntilAborted, succeed);
     const { value } = await settle(policy.run('getProduct', attempt));
     expect(value).to.equal('answer');
-    expect(starts[1]! - starts[0]!).to.be.within(100, 100 + 5);
+    expect(starts[1] - starts[0]).to.be.within(100, 100 + 5);
   });
 
   it('run, when attempts ignore their signal and never settle, rejects at the deadline exactly', async () => {
@@ -170,7 +170,7 @@ describe('PartnerCallPolicy', () => {
     const { attempt, starts } = scripted(fail('rate-limited', 600), succeed);
     const { value } = await settle(policy.run('getProduct', attempt));
     expect(value).to.equal('answer');
-    expect(starts[1]! - starts[0]!).to.equal(600);
+    expect(starts[1] - starts[0]).to.equal(600);
   });
 
   it('run, when the Retry-After is beyond the deadline, fails at once as rate-limited, passing the wait on', async () => {

@@ -5,7 +5,9 @@ import { Price } from '../../src/domain/price.js';
 
 describe('Price', () => {
   it('parse, for decimal rupee amounts, returns exact integer paise', () => {
-    expect(['0', '12', '12.5', '12.50', '999999999.99'].map(Price.parse)).to.deep.equal([0, 1200, 1250, 1250, 99_999_999_999]);
+    expect(['0', '12', '12.5', '12.50', '999999999.99'].map((text) => Price.parse(text))).to.deep.equal([
+      0, 1200, 1250, 1250, 99_999_999_999,
+    ]);
   });
 
   it('parse, for anything else, throws InvalidPriceError (a domain error, not an HTTP one)', () => {
