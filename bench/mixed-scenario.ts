@@ -71,22 +71,34 @@ export async function runMixed(
     await drive(url, () => mix.next(), { ...settings.reads, durationSeconds: settings.warmupSeconds });
     for (const rate of settings.rates) {
       await delay(1_000);
-      writeFileSync(inputFile, JSON.stringify({
-        targets: targets.map((t) => ({ ...t, listingPath: plans.servicePath({ sort: 'createdAt', order: 'desc', category: t.category, position: { value: t.createdAt, id: t.id + 1 } }) })),
-        categories: CATEGORY_SLUGS,
-      }));
-      const writer = rate > 0
-        ? await startWriter({
-          SERVICE_URL: url,
-          RATE: String(rate),
-          DURATION_S: String(settings.reads.durationSeconds),
-          SAMPLES_PER_S: String(settings.samplesPerSecond),
-          RUN_ID: runId,
-          WEBHOOK_SECRET: settings.webhookSecret,
-          TARGETS_FILE: inputFile,
-          VERSION_BASE: String(versionBase),
-        })
-        : undefined;
+      writeFileSync(
+        inputFile,
+        JSON.stringify({
+          targets: targets.map((t) => ({
+            ...t,
+            listingPath: plans.servicePath({
+              sort: 'createdAt',
+              order: 'desc',
+              category: t.category,
+              position: { value: t.createdAt, id: t.id + 1 },
+            }),
+          })),
+          categories: CATEGORY_SLUGS,
+        }),
+      );
+      const writer =
+        rate > 0
+          ? await startWriter({
+              SERVICE_URL: url,
+              RATE: String(rate),
+              DURATION_S: String(settings.reads.durationSeconds),
+              SAMPLES_PER_S: String(settings.samplesPerSecond),
+              RUN_ID: runId,
+              WEBHOOK_SECRET: settings.webhookSecret,
+              TARGETS_FILE: inputFile,
+              VERSION_BASE: String(versionBase),
+            })
+          : undefined;
       const before = await statementCounts(knex);
       const reads = await drive(url, () => mix.next(), settings.reads);
       const after = await statementCounts(knex);
@@ -105,8 +117,10 @@ export async function runMixed(
       rows.push(row);
       if (written) targets = written.targets.map((t) => ({ ...t }));
       versionBase += 10_000_000;
-      log(`mixed W=${rate}: ${Math.round(reads.requestsPerSecond)} req/s, p99 ${reads.p99.toFixed(1)} ms, hit ${(row.hitRatio * 100).toFixed(1)}%, ` +
-        `${Math.round(row.statementsPerSecond)} statements/s${written ? `, writer ${written.acknowledged}/${written.scheduled} acknowledged, failed ${JSON.stringify(written.failed)}, ${written.samples.length} freshness samples` : ''}`);
+      log(
+        `mixed W=${rate}: ${Math.round(reads.requestsPerSecond)} req/s, p99 ${reads.p99.toFixed(1)} ms, hit ${(row.hitRatio * 100).toFixed(1)}%, ` +
+          `${Math.round(row.statementsPerSecond)} statements/s${written ? `, writer ${written.acknowledged}/${written.scheduled} acknowledged, failed ${JSON.stringify(written.failed)}, ${written.samples.length} freshness samples` : ''}`,
+      );
     }
   } finally {
     rmSync(inputFile, { force: true });
@@ -122,14 +136,19 @@ async function checksum(knex: Knex): Promise<string> {
 }
 
 async function statementCounts(knex: Knex) {
-  const [rows] = (await knex.raw("SHOW GLOBAL STATUS WHERE Variable_name IN ('Questions', 'Com_select')")) as [{ Variable_name: string; Value: string }[]];
+  const [rows] = (await knex.raw("SHOW GLOBAL STATUS WHERE Variable_name IN ('Questions', 'Com_select')")) as [
+    { Variable_name: string; Value: string }[],
+  ];
   const value = (name: string) => Number(rows.find((r) => r.Variable_name === name)?.Value ?? NaN);
   return { questions: value('Questions'), selects: value('Com_select') };
 }
 
 /** Starts the writer; resolves once it is about to send, with its result to come. */
 async function startWriter(env: Record<string, string>): Promise<{ result: Promise<WebhookWriterResult> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', WRITER], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', WRITER], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   let signalReady: () => void;

@@ -10,8 +10,16 @@ export function mixedTargets(rows: readonly MixedRow[]): Target[] {
   const quiet = at(0);
   const targets: Target[] = [];
   const w50 = at(50);
-  if (w50) targets.push({ description: '#13 mixed, 50 events/s: hit ratio >= 0.9', actual: `${w50.hitRatio.toFixed(3)}`, met: w50.hitRatio >= 0.9 });
-  for (const [rate, bar] of [[50, 0.7], [200, 0.5]] as const) {
+  if (w50)
+    targets.push({
+      description: '#13 mixed, 50 events/s: hit ratio >= 0.9',
+      actual: `${w50.hitRatio.toFixed(3)}`,
+      met: w50.hitRatio >= 0.9,
+    });
+  for (const [rate, bar] of [
+    [50, 0.7],
+    [200, 0.5],
+  ] as const) {
     const row = at(rate);
     if (!row || !quiet) continue;
     const ratio = row.reads.requestsPerSecond / quiet.reads.requestsPerSecond;
@@ -29,7 +37,11 @@ export function mixedTargets(rows: readonly MixedRow[]): Target[] {
       actual: summaries.map((s) => `W=${s.rate}: ${ms(s.p99)} (${s.samples} samples)`).join('; '),
       met: summaries.every((s) => s.samples > 0 && s.p99 <= 1_000),
     });
-    const failures = written.map((r) => ({ rate: r.rate, failed: Object.values(r.writer!.failed).reduce((a, b) => a + b, 0), sent: r.writer!.scheduled - r.writer!.notSent }));
+    const failures = written.map((r) => ({
+      rate: r.rate,
+      failed: Object.values(r.writer!.failed).reduce((a, b) => a + b, 0),
+      sent: r.writer!.scheduled - r.writer!.notSent,
+    }));
     targets.push({
       description: '#14 mixed: every webhook answered 2xx beside the reads, at every W',
       actual: failures.map((f) => `W=${f.rate}: ${f.failed} of ${f.sent} not 2xx`).join('; '),

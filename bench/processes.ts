@@ -44,13 +44,16 @@ export async function startProcess(name: string, entry: string, env: Record<stri
     await Promise.race([exited, delay(15_000).then(() => child.kill('SIGKILL'))]);
   };
   const deadline = Date.now() + START_TIMEOUT_MS;
-  for (let answered = 0; answered < 20; ) {
+  for (let answered = 0; answered < 20;) {
     if (child.exitCode !== null) throw new Error(`${name} exited during start-up:\n${output}`);
     if (Date.now() > deadline) {
       await stop();
       throw new Error(`${name} did not answer ${readyPath} within ${START_TIMEOUT_MS} ms:\n${output}`);
     }
-    const ok = await fetch(url + readyPath).then((r) => r.ok, () => false);
+    const ok = await fetch(url + readyPath).then(
+      (r) => r.ok,
+      () => false,
+    );
     answered = ok ? answered + 1 : 0;
     await delay(ok ? 50 : 250);
   }

@@ -5,9 +5,36 @@ const SORTS = ['createdAt', 'price', 'name'] as const;
 const ORDERS = ['asc', 'desc'] as const;
 // Words of the seeded vocabulary: item names, qualifiers, farms and towns, some rare, most not.
 const SEARCH_WORDS = [
-  'mango', 'milk', 'paneer', 'ghee', 'rice', 'dal', 'atta', 'tomato', 'onion', 'banana', 'chai', 'coffee',
-  'oil', 'makhana', 'chikki', 'bread', 'turmeric', 'organic', 'desi', 'premium', 'village', 'nashik',
-  'pune', 'mysuru', 'kolar', 'sahyadri', 'kalanamak', 'coconut', 'spinach', 'ragi',
+  'mango',
+  'milk',
+  'paneer',
+  'ghee',
+  'rice',
+  'dal',
+  'atta',
+  'tomato',
+  'onion',
+  'banana',
+  'chai',
+  'coffee',
+  'oil',
+  'makhana',
+  'chikki',
+  'bread',
+  'turmeric',
+  'organic',
+  'desi',
+  'premium',
+  'village',
+  'nashik',
+  'pune',
+  'mysuru',
+  'kolar',
+  'sahyadri',
+  'kalanamak',
+  'coconut',
+  'spinach',
+  'ragi',
 ];
 const PRICE_BANDS = 5;
 const POPULAR_DETAILS = 100;
@@ -27,7 +54,7 @@ export class ReadMix {
 
   static async build(knex: Knex, seed: number): Promise<ReadMix> {
     const random = seededRandom(seed);
-    const query = (params: Record<string, string>) => `/api/products?${new URLSearchParams({ limit: '20', ...params })}`;
+    const query = (params: Record<string, string>) => `/api/products?${new URLSearchParams({ limit: '20', ...params }).toString()}`;
     const paths: string[] = [];
     for (const category of [undefined, ...CATEGORY_SLUGS]) {
       for (const sort of SORTS) for (const order of ORDERS) paths.push(query({ sort, order, ...(category ? { category } : {}) }));
@@ -36,13 +63,13 @@ export class ReadMix {
       const [low, high] = await priceRange(knex, category);
       const step = (high - low) / PRICE_BANDS;
       for (let band = 0; band < PRICE_BANDS; band += 1) {
-        const [min, max] = [low + band * step, low + (band + 1) * step].map((paise) => (Math.round(paise / 100)).toFixed(2));
-        paths.push(query({ category, sort: 'price', order: band % 2 ? 'desc' : 'asc', minPrice: min!, maxPrice: max! }));
+        const [min, max] = [low + band * step, low + (band + 1) * step].map((paise) => Math.round(paise / 100).toFixed(2));
+        paths.push(query({ category, sort: 'price', order: band % 2 ? 'desc' : 'asc', minPrice: min, maxPrice: max }));
       }
     }
     SEARCH_WORDS.forEach((q, i) => {
       paths.push(query({ q }));
-      paths.push(query({ q, ...(i % 2 ? { sort: 'price' } : { category: CATEGORY_SLUGS[i % CATEGORY_SLUGS.length]! }) }));
+      paths.push(query({ q, ...(i % 2 ? { sort: 'price' } : { category: CATEGORY_SLUGS[i % CATEGORY_SLUGS.length] }) }));
     });
     for (let i = 0; i < CATEGORY_SLUGS.length; i += 1) {
       const pair = `${CATEGORY_SLUGS[i]},${CATEGORY_SLUGS[(i + 1) % CATEGORY_SLUGS.length]}`;
@@ -52,7 +79,11 @@ export class ReadMix {
     const ranked = shuffle(paths, random);
     let total = 0;
     const cumulative = ranked.map((_, k) => (total += 1 / (k + 1)));
-    return new ReadMix(ranked, cumulative.map((c) => c / total), random);
+    return new ReadMix(
+      ranked,
+      cumulative.map((c) => c / total),
+      random,
+    );
   }
 
   /** The next path to ask for, drawn with the Zipf weights. */
@@ -61,16 +92,17 @@ export class ReadMix {
     let [low, high] = [0, this.cumulative.length - 1];
     while (low < high) {
       const middle = (low + high) >> 1;
-      if (this.cumulative[middle]! < r) low = middle + 1;
+      if (this.cumulative[middle] < r) low = middle + 1;
       else high = middle;
     }
-    return this.paths[low]!;
+    return this.paths[low];
   }
 }
 
 async function priceRange(knex: Knex, category: string): Promise<[number, number]> {
-  const edge = (order: 'asc' | 'desc') =>
-    knex('products').select('price_paise').where({ category, deleted: 0 }).orderBy('price_paise', order).first();
+  const edge = async (order: 'asc' | 'desc') =>
+    (await knex('products').select('price_paise').where({ category, deleted: 0 }).orderBy('price_paise', order).first()) as
+      { price_paise: number } | undefined;
   const [low, high] = await Promise.all([edge('asc'), edge('desc')]);
   return [Number(low?.price_paise ?? 0), Number(high?.price_paise ?? 100_000)];
 }
@@ -80,7 +112,10 @@ async function popularIds(knex: Knex, count: number, random: () => number): Prom
   const { max } = (await knex('products').max({ max: 'id' }).first()) as { max: number };
   const wanted = new Set<number>();
   while (wanted.size < Math.min(count * 2, max)) wanted.add(1 + Math.floor(random() * max));
-  const rows = await knex('products').select('id').whereIn('id', [...wanted]).andWhere('deleted', 0);
+  const rows = (await knex('products')
+    .select('id')
+    .whereIn('id', [...wanted])
+    .andWhere('deleted', 0)) as { id: number }[];
   return rows.map((row) => Number(row.id)).slice(0, count);
 }
 
@@ -88,7 +123,7 @@ function shuffle<T>(items: readonly T[], random: () => number): T[] {
   const copy = [...items];
   for (let i = copy.length - 1; i > 0; i -= 1) {
     const j = Math.floor(random() * (i + 1));
-    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+    [copy[i], copy[j]] = [copy[j], copy[i]];
   }
   return copy;
 }

@@ -28,13 +28,23 @@ const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : 'n/a');
 const rps = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /** The report: environment, the scenario table, `sections` (further tables), the targets, notes, the command. */
-export function renderReport(context: ReportContext, scenarios: readonly ScenarioResult[], targets: readonly Target[], sections: readonly string[] = []): string {
+export function renderReport(
+  context: ReportContext,
+  scenarios: readonly ScenarioResult[],
+  targets: readonly Target[],
+  sections: readonly string[] = [],
+): string {
   const byName = new Map(scenarios.map((s) => [s.name, s.result]));
   const rows = scenarios.map(({ name, result, ceiling, expectedCache }) => {
     const base = ceiling ? byName.get(ceiling) : undefined;
     const ratio = base ? `${(result.requestsPerSecond / base.requestsPerSecond).toFixed(2)}x ${ceiling}` : '-';
-    const cache = Object.entries(result.xCache).map(([k, v]) => `${k} ${v}`).join(', ') || '-';
-    const statuses = Object.entries(result.statuses).map(([k, v]) => `${k}: ${v}`).join(', ');
+    const cache =
+      Object.entries(result.xCache)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ') || '-';
+    const statuses = Object.entries(result.statuses)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join(', ');
     const flag = expectedCache && Object.keys(result.xCache).some((k) => !expectedCache.includes(k as 'HIT')) ? ' (!)' : '';
     return `| ${name} | ${rps(result.requestsPerSecond)} | ${ms(result.p50)} | ${ms(result.p95)} | ${ms(result.p99)} | ${ms(result.max)} | ${ratio} | ${cache}${flag} | ${statuses}${result.errors ? `, errors: ${result.errors}` : ''} |`;
   });
@@ -71,13 +81,23 @@ export function renderMixedTable(rows: readonly MixedRow[]): string {
   const quiet = rows.find((r) => r.rate === 0)?.reads.requestsPerSecond;
   const lines = rows.map((row) => {
     const { reads, writer } = row;
-    const cache = Object.entries(reads.xCache).map(([k, v]) => `${k} ${count(v)}`).join(', ');
+    const cache = Object.entries(reads.xCache)
+      .map(([k, v]) => `${k} ${count(v)}`)
+      .join(', ');
     const failed = writer ? Object.values(writer.failed).reduce((a, b) => a + b, 0) : 0;
     const writes = writer
-      ? `${(writer.acknowledged / row.seconds).toFixed(1)}/s (${count(writer.acknowledged)} of ${count(writer.scheduled)}${writer.notSent ? `, ${count(writer.notSent)} not sent: 256 unanswered` : ''}); ${failed === 0 ? 'none' : Object.entries(writer.failed).map(([k, v]) => `${k}: ${v}`).join(', ')}`
+      ? `${(writer.acknowledged / row.seconds).toFixed(1)}/s (${count(writer.acknowledged)} of ${count(writer.scheduled)}${writer.notSent ? `, ${count(writer.notSent)} not sent: 256 unanswered` : ''}); ${
+          failed === 0
+            ? 'none'
+            : Object.entries(writer.failed)
+                .map(([k, v]) => `${k}: ${v}`)
+                .join(', ')
+        }`
       : '-';
     const f = writer ? summariseFreshness(writer.samples) : undefined;
-    const freshness = f ? `${fresh(f.p50)} / ${fresh(f.p99)} / ${fresh(f.max)} (${f.samples}${f.notCachedBefore ? `, ${f.notCachedBefore} not cached before` : ''})` : '-';
+    const freshness = f
+      ? `${fresh(f.p50)} / ${fresh(f.p99)} / ${fresh(f.max)} (${f.samples}${f.notCachedBefore ? `, ${f.notCachedBefore} not cached before` : ''})`
+      : '-';
     return `| ${row.rate} | ${rps(reads.requestsPerSecond)} | ${quiet ? `${(reads.requestsPerSecond / quiet).toFixed(2)}x` : '-'} | ${ms(reads.p50)} | ${ms(reads.p95)} | ${ms(reads.p99)} | ${(row.hitRatio * 100).toFixed(1)}% (${cache}) | ${count(row.statementsPerSecond)} (${count(row.selectsPerSecond)}) | ${writes} | ${writer ? ms(writer.latencyP99) : '-'} | ${freshness} |`;
   });
   return [
@@ -88,9 +108,15 @@ export function renderMixedTable(rows: readonly MixedRow[]): string {
 }
 
 /** Issue 14's adversarial search alone, and as the noisy neighbours of other scenarios. */
-export function renderAdversarialTable(name: string, alone: LoadResult | undefined, beside: readonly { name: string; result: LoadResult }[]): string {
+export function renderAdversarialTable(
+  name: string,
+  alone: LoadResult | undefined,
+  beside: readonly { name: string; result: LoadResult }[],
+): string {
   const line = (label: string, r: LoadResult) => {
-    const statuses = Object.entries(r.statuses).map(([k, v]) => `${k}: ${count(v)}`).join(', ');
+    const statuses = Object.entries(r.statuses)
+      .map(([k, v]) => `${k}: ${count(v)}`)
+      .join(', ');
     return `| ${label} | ${count(r.requests)} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} | ${ms(r.max)} | ${statuses}${r.errors ? `, unanswered: ${r.errors}` : ''} |`;
   };
   return [

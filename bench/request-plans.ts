@@ -12,7 +12,11 @@ export const DEEP_PAGE = 5_000;
 const BEYOND_IDS = 1_000_000_000;
 /** Sort values before every product's in ascending order, and after every one in descending order. */
 const LOWEST: Record<SortField, string | number> = { createdAt: 0, price: 0, name: '' };
-const HIGHEST: Record<SortField, string | number> = { createdAt: Number.MAX_SAFE_INTEGER, price: Number.MAX_SAFE_INTEGER, name: '\u{10FFFF}' };
+const HIGHEST: Record<SortField, string | number> = {
+  createdAt: Number.MAX_SAFE_INTEGER,
+  price: Number.MAX_SAFE_INTEGER,
+  name: '\u{10FFFF}',
+};
 
 const SORTS: SortField[] = ['createdAt', 'price', 'name'];
 const ORDERS: SortOrder[] = ['asc', 'desc'];
@@ -43,10 +47,16 @@ export class RequestPlans {
     if (listing.category) params.set('category', listing.category);
     if (listing.q) params.set('q', listing.q);
     if (listing.position) {
-      const { fingerprint } = normaliseListing({ limit: PAGE_SIZE, sort: listing.sort, order: listing.order, category: listing.category, q: listing.q });
+      const { fingerprint } = normaliseListing({
+        limit: PAGE_SIZE,
+        sort: listing.sort,
+        order: listing.order,
+        category: listing.category,
+        q: listing.q,
+      });
       params.set('cursor', this.cursors.encode(listing.position, fingerprint));
     }
-    return `/api/products?${params}`;
+    return `/api/products?${params.toString()}`;
   }
 
   /**
@@ -70,32 +80,39 @@ export class RequestPlans {
     // Through the route's schema, as the server reads it (prices become paise there).
     const { fingerprint } = normaliseListing(ListProductsQuerySchema.parse({ ...input, limit: String(query.limit) }));
     const cursor = this.cursors.encode({ value, id }, fingerprint);
-    return `/api/products?${new URLSearchParams({ ...input, limit: String(query.limit), cursor })}`;
+    return `/api/products?${new URLSearchParams({ ...input, limit: String(query.limit), cursor }).toString()}`;
   }
 
   /** The sort value of the product halfway through each sort order. */
   async middleValues(): Promise<Record<SortField, string | number>> {
     const { count } = (await this.knex('products').count({ count: '*' }).first()) as { count: number };
-    const at = async (column: string) => (await this.knex('products').select(column).orderBy(column).offset(Math.floor(Number(count) / 2)).first())[column];
+    const at = async (column: string) =>
+      (
+        (await this.knex('products')
+          .select(column)
+          .orderBy(column)
+          .offset(Math.floor(Number(count) / 2))
+          .first()) as Record<string, string | number>
+      )[column];
     return { createdAt: Number(await at('created_at')), price: Number(await at('price_paise')), name: String(await at('name')) };
   }
 
   /** The keyset ceiling's URL for the same listing (no search: the ceiling runs the plain keyset query). */
-  static keysetPath(listing: Listing): string {
+  static keysetPath(this: void, listing: Listing): string {
     const params = new URLSearchParams({ limit: String(PAGE_SIZE), sort: listing.sort, order: listing.order });
     if (listing.category) params.set('category', listing.category);
     params.set('value', String(listing.position!.value));
     params.set('id', String(listing.position!.id));
-    return `/keyset?${params}`;
+    return `/keyset?${params.toString()}`;
   }
 
   /** The plain Express reference's URL for the same listing: its cursor is unsigned base64url JSON. */
-  static plainPath(listing: Listing): string {
+  static plainPath(this: void, listing: Listing): string {
     const params = new URLSearchParams({ limit: String(PAGE_SIZE), sort: listing.sort, order: listing.order });
     if (listing.category) params.set('category', listing.category);
     const { value, id } = listing.position!;
     params.set('cursor', Buffer.from(JSON.stringify({ v: value, id })).toString('base64url'));
-    return `/api/products?${params}`;
+    return `/api/products?${params.toString()}`;
   }
 
   /**
@@ -105,7 +122,7 @@ export class RequestPlans {
    */
   async randomListings(pools: number, size: number, seed: number): Promise<Listing[][]> {
     const random = seededRandom(seed);
-    const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
+    const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)];
     const rows = await this.randomProducts(pools * size, random);
     const listings = rows.map((row): Listing => {
       const sort = pick(SORTS);
@@ -132,12 +149,15 @@ export class RequestPlans {
    * id, so each request is a cache miss for exactly that page.
    */
   async newestFirstPage(page: number, count: number, q?: string): Promise<Listing[]> {
-    const row = await this.knex('products')
+    const row = (await this.knex('products')
       .select('created_at')
       .where('deleted', 0)
-      .orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }])
+      .orderBy([
+        { column: 'created_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ])
       .offset((page - 1) * PAGE_SIZE)
-      .first();
+      .first()) as { created_at: number } | undefined;
     if (!row) throw new Error(`the catalogue has no page ${page}`);
     return Array.from({ length: count }, (_, j) => ({
       sort: 'createdAt' as const,
@@ -154,7 +174,9 @@ export class RequestPlans {
     const byId = new Map<number, Record<string, string | number>>();
     const all = [...ids];
     for (let i = 0; i < all.length; i += 5_000) {
-      const rows = await this.knex('products').select('id', 'category', 'created_at', 'price_paise', 'name').whereIn('id', all.slice(i, i + 5_000));
+      const rows = (await this.knex('products')
+        .select('id', 'category', 'created_at', 'price_paise', 'name')
+        .whereIn('id', all.slice(i, i + 5_000))) as Record<string, string | number>[];
       for (const row of rows) byId.set(Number(row.id), row);
     }
     return all.map((id) => byId.get(id)).filter((row) => row !== undefined);

@@ -22,13 +22,13 @@ const UPSERTED_SKUS = 50;
 const MAX_IN_FLIGHT = 256;
 
 const env = process.env as Record<string, string>;
-const base = new URL(env.SERVICE_URL!);
+const base = new URL(env.SERVICE_URL);
 const rate = Number(env.RATE);
 const durationMs = Number(env.DURATION_S) * 1_000;
 const samplesPerSecond = Number(env.SAMPLES_PER_S ?? 4);
-const runId = env.RUN_ID!;
-const secret = env.WEBHOOK_SECRET!;
-const input = JSON.parse(readFileSync(env.TARGETS_FILE!, 'utf8')) as WebhookWriterInput;
+const runId = env.RUN_ID;
+const secret = env.WEBHOOK_SECRET;
+const input = JSON.parse(readFileSync(env.TARGETS_FILE, 'utf8')) as WebhookWriterInput;
 const random = seededRandom(Number(env.SEED ?? 1));
 let version = Number(env.VERSION_BASE);
 
@@ -102,10 +102,13 @@ async function sample(target: WebhookWriterInput['targets'][number], type: 'stoc
     // Counted as never seen unless the polls below finish before the writer exits.
     const result = { type, detailMs: null as number | null, listingMs: null as number | null, cachedBefore: warm.every(Boolean) };
     samples.push(result);
-    const shows = (product: { price?: string; stock?: number } | undefined) => (type === 'stock' ? product?.stock : product?.price) === expected;
+    const shows = (product: { price?: string; stock?: number } | undefined) =>
+      (type === 'stock' ? product?.stock : product?.price) === expected;
     [result.detailMs, result.listingMs] = await Promise.all([
       pollUntil(detailPath, acknowledgedAt, (body) => shows(body as { stock?: number })),
-      pollUntil(target.listingPath, acknowledgedAt, (body) => shows((body as { data?: { id: number; price?: string; stock?: number }[] }).data?.find((p) => p.id === target.id))),
+      pollUntil(target.listingPath, acknowledgedAt, (body) =>
+        shows((body as { data?: { id: number; price?: string; stock?: number }[] }).data?.find((p) => p.id === target.id)),
+      ),
     ]);
   } finally {
     busy.delete(target.id);
@@ -114,7 +117,7 @@ async function sample(target: WebhookWriterInput['targets'][number], type: 'stoc
 
 function idleTarget() {
   for (let tries = 0; tries < 10; tries += 1) {
-    const target = input.targets[Math.floor(random() * input.targets.length)]!;
+    const target = input.targets[Math.floor(random() * input.targets.length)];
     if (!busy.has(target.id)) return target;
   }
   return undefined;
@@ -216,7 +219,13 @@ function request(
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), cache: res.headers['x-cache'] as string | undefined }));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString(),
+            cache: res.headers['x-cache'] as string | undefined,
+          }),
+        );
         res.on('error', reject);
       },
     );

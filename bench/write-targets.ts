@@ -19,7 +19,18 @@ export const BENCH_SKU_PREFIX = 'BENCH-';
 export const BENCH_EVENT_PREFIX = 'evt_bench_';
 
 // Every column a stock or price event can write, saved before the first event and written back after.
-const RESTORED = ['id', 'price_paise', 'stock', 'version', 'price_version', 'stock_version', 'content_version', 'deleted', 'deleted_version', 'updated_at'] as const;
+const RESTORED = [
+  'id',
+  'price_paise',
+  'stock',
+  'version',
+  'price_version',
+  'stock_version',
+  'content_version',
+  'deleted',
+  'deleted_version',
+  'updated_at',
+] as const;
 
 /**
  * The shared catalogue stays as seeded: the writer changes only a fixed sample of products, whose
@@ -73,9 +84,14 @@ export class WriteTargets {
 
   /** The highest version any part of a target carries: the writer's versions start above it. */
   async highestVersion(): Promise<number> {
-    const [row] = (await this.knex('products')
-      .whereIn('id', this.targets.map((t) => t.id))
-      .select(this.knex.raw('MAX(GREATEST(version, price_version, stock_version, content_version, deleted_version)) AS v'))) as { v: number }[];
+    const [row] = await this.knex('products')
+      .whereIn(
+        'id',
+        this.targets.map((t) => t.id),
+      )
+      .select<{ v: number }[]>(
+        this.knex.raw('MAX(GREATEST(version, price_version, stock_version, content_version, deleted_version)) AS v'),
+      );
     return Number(row?.v ?? 0);
   }
 
@@ -87,7 +103,9 @@ export class WriteTargets {
       const created = trx('products').select('id').where('sku', 'like', `${BENCH_SKU_PREFIX}%`);
       await trx('product_terms').whereIn('product_id', created).delete();
       await trx('products').where('sku', 'like', `${BENCH_SKU_PREFIX}%`).delete();
-      await trx('partner_event_inbox').where('event_id', 'like', `${BENCH_EVENT_PREFIX.replaceAll('_', '\\_')}%`).delete();
+      await trx('partner_event_inbox')
+        .where('event_id', 'like', `${BENCH_EVENT_PREFIX.replaceAll('_', '\\_')}%`)
+        .delete();
     });
     rmSync(this.file, { force: true });
   }

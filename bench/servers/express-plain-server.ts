@@ -30,7 +30,9 @@ await inCluster(Number(WORKERS), async () => {
     const query = req.query as Record<string, string | undefined>;
     const limit = Math.min(100, Math.max(1, Number(query.limit ?? 20)));
     const sort = query.sort ?? 'createdAt';
-    const after = query.cursor ? (JSON.parse(Buffer.from(query.cursor, 'base64url').toString()) as { v: number | string; id: number }) : undefined;
+    const after = query.cursor
+      ? (JSON.parse(Buffer.from(query.cursor, 'base64url').toString()) as { v: number | string; id: number })
+      : undefined;
     const { sql, bindings, column } = keysetSelect({
       sort,
       desc: (query.order ?? (query.sort ? 'asc' : 'desc')) === 'desc',
