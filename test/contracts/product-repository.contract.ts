@@ -18,6 +18,11 @@ export interface ContractOptions {
   readonly scanBudget?: number;
 }
 
+/** Untouched products having `word` in `products`, for the write-between-pages case. */
+function withWord(products: readonly Product[], word: string) {
+  return products.filter((p) => searchTerms(`${p.name} ${p.description}`).some((t) => t.startsWith(word)));
+}
+
 type Filters = Pick<ProductQuery, 'categories' | 'minPricePaise' | 'maxPricePaise' | 'words'>;
 
 const FILTERS: Record<string, Filters> = {
@@ -182,6 +187,44 @@ export function describeProductRepositoryContract(name: string, makeSubject: () 
         expect(shortPages, 'one empty page per budget of products').to.equal(Math.ceil(all.length / examinedPerPage(query.words)) - 1);
       });
     }
+
+    if (options.scanBudget === undefined) {
+      it('list, when searching for a word in a fifth of the products, fills every page but the last', async () => {
+        const query = { limit: 4, sort: 'price' as const, order: 'asc' as const, categories: [], words: ['ghee'] };
+        const sizes: number[] = [];
+        let after: KeysetPosition | undefined;
+        for (let pages = 0; pages < 100; pages += 1) {
+          const page = await subject.repository.list({ ...query, after });
+          sizes.push(page.items.length);
+          if (page.next === null) break;
+          after = page.next;
+        }
+        const expected = expectedOrder(all, query).length;
+        expect(sizes.length, 'pages').to.equal(Math.ceil(expected / query.limit));
+        expect(sizes.slice(0, -1).every((n) => n === query.limit), `page sizes ${sizes.join(',')}`).to.equal(true);
+      });
+    }
+
+    it('list, when products gain and lose the searched word between pages, never repeats a product or drops an untouched one', async () => {
+      const query = { limit: 3, sort: 'name' as const, order: 'desc' as const, categories: [], words: ['ghee'] };
+      const before = withWord(all, 'ghee');
+      const touched = new Set<number>();
+      let round = 0;
+      const { seen } = await pageThrough(subject.repository, query, async () => {
+        round += 1;
+        const gains = all[(round * 13) % all.length]!;
+        const loses = before[(round * 5) % before.length]!;
+        touched.add(gains.id).add(loses.id);
+        await subject.repository.upsert([
+          { ...gains, name: `Desi Ghee ${gains.name}`, version: gains.version + round * 10, createdAt: undefined, updatedAt: undefined },
+          { ...loses, name: 'Farm Fresh Spinach 250 g', version: loses.version + round * 10 + 1, createdAt: undefined, updatedAt: undefined },
+        ]);
+      });
+      const ids = seen.map((p) => p.id);
+      expect(new Set(ids).size, 'no product repeats').to.equal(ids.length);
+      for (const product of before.filter((p) => !touched.has(p.id))) expect(ids, `product ${product.id}`).to.include(product.id);
+      expect(touched.size, 'writes happened between pages').to.be.greaterThan(2);
+    });
 
     it('list, when products are inserted and updated between the pages of a search, never repeats or drops the others', async () => {
       const query = { limit: 4, sort: 'price' as const, order: 'asc' as const, categories: [], words: ['mang', 'o'] };

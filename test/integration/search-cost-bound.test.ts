@@ -12,19 +12,25 @@ import { createTestDatabase, type TestDatabase } from '../support/services.js';
 import { Price } from '../../src/domain/price.js';
 
 const PRODUCTS = 30_000;
-// Far below the catalogue: a plan that walks every product, or every product having a common
-// word, reads more rows than a page may.
-const LIMITS = { rareTermLimit: 300, scanBudget: 300 };
-// Rows MariaDB reads for one unit of budget: the product by primary key (plus the id list's
+// Far below the catalogue, in the same proportions as the defaults at a million products (middling
+// words under 2% of products, a walk of 0.8% of the catalogue): a plan that walks every product, or
+// every product having a common word, reads more rows than a page may.
+const LIMITS = { rareTermLimit: 300, scanBudget: 300, middlingTermLimit: 600, walkBudget: 240 };
+// Rows MariaDB reads for one unit of scan budget: the product by primary key (plus the id list's
 // temporary table, 2 rows), and a word check reads the product's terms up to the match (a seeded
 // product has at most 14); the candidates' index entries, one each. Measured worst here: ~9.
 const ROWS_PER_UNIT = 20;
-const MAX_ROWS_PER_PAGE = ROWS_PER_UNIT * Math.max(LIMITS.rareTermLimit, LIMITS.scanBudget);
-// A word's count reads its term range up to the rare limit, through a derived table (twice more).
-const COUNT_ROWS_PER_WORD = 3 * (LIMITS.rareTermLimit + 1);
-// Per request: a term count per word not counted in the last minute, then at most two chunks of
-// candidates and their matches (or the rare word's term range and its matches).
-const MAX_STATEMENTS = MAX_SEARCH_WORDS + 4;
+// Index entries a page may read besides: the middling words' term ranges (fewer than
+// middlingTermLimit together), the sort index walk against them (walkBudget, plus the one entry
+// past each of at most three chunks and each range's first read).
+const INDEX_ROWS = LIMITS.middlingTermLimit + LIMITS.walkBudget + 12;
+const MAX_ROWS_PER_PAGE = ROWS_PER_UNIT * Math.max(LIMITS.rareTermLimit, LIMITS.scanBudget) + INDEX_ROWS;
+// A word's count reads its term range up to the middling limit, through a derived table (twice more).
+const COUNT_ROWS_PER_WORD = 3 * (Math.max(LIMITS.rareTermLimit, LIMITS.middlingTermLimit) + 1);
+// Per request: a term count per word not counted in the last minute, a term range per middling
+// word, then at most three chunks of candidates and a few batches of their matches (or the rare
+// word's term range and its matches).
+const MAX_STATEMENTS = 2 * MAX_SEARCH_WORDS + 10;
 const SORT_COLUMNS: Record<SortField, string> = { createdAt: 'created_at', price: 'price_paise', name: 'name' };
 const HANDLER = /^Handler_read/;
 
@@ -120,6 +126,31 @@ describeWith(['mysql'], 'Search cost on MariaDB (rows read per page of the adver
       const { rows } = await costOf(toQuery(q));
       expect(rows, `${q.label}: q=${q.q ?? ''} ${q.sort} ${q.order}`).to.be.at.most(MAX_ROWS_PER_PAGE);
     }
+  });
+
+  it('a search for a middling word, when sorted by price up to its first products, reads at most its term range, the walk budget and the page itself per page', async () => {
+    const [{ n }] = (await database.knex('product_terms').count({ n: '*' }).where('term', '>=', 'atta').andWhere('term', '<', 'attb')) as { n: number }[];
+    expect(Number(n), 'atta is middling here').to.be.within(LIMITS.rareTermLimit, LIMITS.middlingTermLimit - 1);
+    const query = toQuery({ label: 'middling', limit: 20, sort: 'price', order: 'asc', q: 'atta' });
+    await repository.list(query);
+    // A page reads the term range, the walk and its products: 20 + 1 by primary key, a few rows each.
+    const bound = INDEX_ROWS + 5 * (query.limit + 1);
+    let after: KeysetPosition | undefined;
+    let pages = 0;
+    for (; pages < 100; pages += 1) {
+      const { rows } = await costOf({ ...query, after });
+      expect(rows, `page ${pages + 1}`).to.be.at.most(bound);
+      const page = await repository.list({ ...query, after });
+      if (page.items.length > 0 || page.next === null) break;
+      after = page.next;
+    }
+    const first = await database.knex('products').select('id', 'price_paise').where('deleted', 0)
+      .whereIn('id', database.knex('product_terms').select('product_id').where('term', '>=', 'atta').andWhere('term', '<', 'attb'))
+      .orderBy([{ column: 'price_paise' }, { column: 'id' }]).first();
+    const [{ before }] = (await database.knex('products').count({ before: '*' })
+      .where('price_paise', '<', first.price_paise).orWhere((w) => w.where('price_paise', first.price_paise).andWhere('id', '<', first.id))) as { before: number }[];
+    expect(Number(before), 'the first match lies several walks deep').to.be.greaterThan(3 * LIMITS.walkBudget);
+    expect(pages, 'empty pages before the first match: one per walk budget of products before it').to.equal(Math.floor(Number(before) / LIMITS.walkBudget));
   });
 
   it('a search for two common words that never meet, when paged to the end, examines the catalogue one budget per page and finds nothing', async () => {

@@ -16,6 +16,13 @@ export const RARE_TERM_LIMIT = 1_000;
 /** The most products one search page examines on the sort index (see ProductPageReader). */
 export const SCAN_BUDGET = 1_000;
 /**
+ * Below this many term-index entries (and from RARE_TERM_LIMIT) a word is "middling": its ids are
+ * read into a set and the covering sort index is walked against it, up to WALK_BUDGET entries a page.
+ */
+export const MIDDLING_TERM_LIMIT = 20_000;
+/** The most covering sort index entries one search page walks against a middling word's ids. */
+export const WALK_BUDGET = 8_000;
+/**
  * How long a word's term count is reused. The count only chooses between plans that return the
  * same rows (a word counted rare is read with the same limit and, grown common, scanned instead),
  * so an outdated one costs speed at worst, never a wrong page; and the words people search for
@@ -35,8 +42,9 @@ export class KnexProductRepository implements ProductRepository {
     limits: Partial<SearchLimits> = {},
   ) {
     this.termCounts = new SingleFlightCache(TERM_COUNT_TTL_MS, TERM_COUNT_WORDS, now);
-    const searchLimits = { rareTermLimit: RARE_TERM_LIMIT, scanBudget: SCAN_BUDGET, ...limits };
-    const countTerms = (word: string) => this.termCounts.get(word, () => this.termCount(word, searchLimits.rareTermLimit));
+    const searchLimits = { rareTermLimit: RARE_TERM_LIMIT, scanBudget: SCAN_BUDGET, middlingTermLimit: MIDDLING_TERM_LIMIT, walkBudget: WALK_BUDGET, ...limits };
+    const countLimit = Math.max(searchLimits.rareTermLimit, searchLimits.middlingTermLimit);
+    const countTerms = (word: string) => this.termCounts.get(word, () => this.termCount(word, countLimit));
     this.pages = new ProductPageReader((statement) => this.runPageStatement(statement), countTerms, searchLimits, this.isMysql());
   }
 
