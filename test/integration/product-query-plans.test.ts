@@ -171,7 +171,15 @@ describeWith(['mysql'], 'Product query plans on MariaDB (EXPLAIN of the SQL Knex
         });
 
         it(`search for a middling word ("${MIDDLING_WORD}"), when sorted by ${sort} ${order}${filters.label}, reads its term range and walks ${index} from the indexes alone, then reads the matches by primary key`, async () => {
-          const { candidates, termIds, matches } = await searchPlans({ ...query, words: [MIDDLING_WORD] });
+          // Under some sorts the word's products come late: the first pages walk the budget and find none.
+          const search = { limit: 20, ...query, words: [MIDDLING_WORD] };
+          let after: ProductQuery['after'];
+          let plans = await searchPlans(search);
+          for (let pages = 0; plans.matches.length === 0 && pages < 50; pages += 1) {
+            after = (await repository.list({ ...search, after })).next ?? undefined;
+            plans = await searchPlans({ ...search, after });
+          }
+          const { candidates, termIds, matches } = plans;
           expect(termIds, 'one term range read').to.have.length(1);
           expect(termIds[0]!.tables.map(({ table, access, key }) => ({ table, access, key }))).to.deep.equal([{ table: 'product_terms', access: 'range', key: 'product_terms_term_product' }]);
           expectIndexOnly(termIds[0]!);
