@@ -12,9 +12,8 @@ import { createTestDatabase, type TestDatabase } from '../support/services.js';
 import { Price } from '../../src/domain/price.js';
 
 const PRODUCTS = 30_000;
-// Far below the catalogue, in the same proportions as the defaults at a million products (middling
-// words under 2% of products, a walk of 0.8% of the catalogue): a plan that walks every product, or
-// every product having a common word, reads more rows than a page may.
+// Far below the catalogue (middling words under 2% of products, a walk of 0.8% of it): a plan that
+// walks every product, or every product having a common word, reads more rows than a page may.
 const LIMITS = { rareTermLimit: 300, scanBudget: 300, middlingTermLimit: 600, walkBudget: 240 };
 // Rows MariaDB reads for one unit of scan budget: the product by primary key (plus the id list's
 // temporary table, 2 rows), and a word check reads the product's terms up to the match (a seeded

@@ -19,9 +19,9 @@ export const SCAN_BUDGET = 1_000;
  * Below this many term-index entries (and from RARE_TERM_LIMIT) a word is "middling": its ids are
  * read into a set and the covering sort index is walked against it, up to WALK_BUDGET entries a page.
  */
-export const MIDDLING_TERM_LIMIT = 20_000;
+export const MIDDLING_TERM_LIMIT = 12_000;
 /** The most covering sort index entries one search page walks against a middling word's ids. */
-export const WALK_BUDGET = 8_000;
+export const WALK_BUDGET = 6_000;
 /**
  * How long a word's term count is reused. The count only chooses between plans that return the
  * same rows (a word counted rare is read with the same limit and, grown common, scanned instead),
