@@ -14,6 +14,8 @@ export interface WebhookWriterResult {
   /** Events due while MAX_IN_FLIGHT deliveries were unanswered: skipped, so the achieved rate falls short. */
   readonly notSent: number;
   readonly acknowledged: number;
+  /** 2xx answers that arrived within the window: the achieved rate is this over the window's length. */
+  readonly acknowledgedInWindow: number;
   /** Non-2xx answers by status, and 'error' for no answer. */
   readonly failed: Record<string, number>;
   /** The `status` of each 2xx body: applied, superseded, duplicate. */

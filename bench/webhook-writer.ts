@@ -40,6 +40,7 @@ const latencies: number[] = [];
 const samples: FreshnessSample[] = [];
 const pending = new Set<Promise<void>>();
 let acknowledged = 0;
+let acknowledgedInWindow = 0;
 let notSent = 0;
 let inFlight = 0;
 
@@ -60,6 +61,7 @@ const result: WebhookWriterResult = {
   scheduled,
   notSent,
   acknowledged,
+  acknowledgedInWindow,
   failed,
   outcomes,
   latencyP50: at(0.5) ?? NaN,
@@ -163,6 +165,7 @@ async function deliver(body: string): Promise<number | undefined> {
     const now = performance.now();
     if (response.status >= 200 && response.status < 300) {
       acknowledged += 1;
+      if (now - started <= durationMs) acknowledgedInWindow += 1;
       latencies.push(now - sentAt);
       const status = (JSON.parse(response.body) as { status?: string }).status ?? 'unknown';
       outcomes[status] = (outcomes[status] ?? 0) + 1;
