@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
-import { requestScope } from '../../shared/request-scope.js';
+import { requestScope, type RequestScope } from '../../shared/request-scope.js';
 import type { HttpMetrics } from '../http-metrics.js';
 
 const WELL_FORMED_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -30,18 +30,15 @@ export function requestContext(logger: Logger, metrics: HttpMetrics, options: Re
     const requestId = WELL_FORMED_ID.test(offered) ? offered : randomUUID();
     ctx.state = new RequestState(logger, requestId);
     ctx.res.setHeader('X-Request-Id', requestId);
-    const controller = new AbortController();
+    const scope = new HttpRequestScope(requestId, deadlineMs);
     const onClose = () => {
-      if (!ctx.res.writableFinished) controller.abort(new DOMException('The client closed the connection.', 'AbortError'));
+      if (!ctx.res.writableFinished) scope.clientLeft();
     };
     ctx.res.once('close', onClose);
-    const deadline = deadlineMs > 0
-      ? setTimeout(() => controller.abort(new DOMException(`The request ran past its ${deadlineMs} ms deadline.`, 'TimeoutError')), deadlineMs)
-      : undefined;
     try {
-      await requestScope.run({ requestId, signal: controller.signal }, next);
+      await requestScope.run(scope, next);
     } finally {
-      clearTimeout(deadline);
+      scope.end();
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = typeof ctx._matchedRoute === 'string' ? ctx._matchedRoute : (options.routeOf?.(ctx.method, ctx.path) ?? 'unmatched');
       metrics.requestDuration.observe({ method: ctx.method, route, status: String(ctx.status) }, seconds);
@@ -54,6 +51,71 @@ export function requestContext(logger: Logger, metrics: HttpMetrics, options: Re
       }
     }
   };
+}
+
+/**
+ * A request's scope whose AbortController and deadline timer exist only once an adapter reads
+ * `signal` (a statement, a partner call). A cache hit never does: creating both for every request
+ * was ~3% of a cached hit's CPU profile (createAbortSignal, timer insert/unenroll; ~1-2 µs). A
+ * signal first read after the client left starts aborted; one read after the deadline starts timed
+ * out; otherwise the timer is set for what remains of the deadline.
+ */
+export class HttpRequestScope implements RequestScope {
+  #controller: AbortController | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #clientLeft = false;
+  #ended = false;
+  readonly #deadlineAt: number;
+
+  /** deadlineMs: after this long the signal aborts with a TimeoutError; 0: never. */
+  constructor(
+    readonly requestId: string,
+    private readonly deadlineMs: number,
+  ) {
+    this.#deadlineAt = deadlineMs > 0 ? performance.now() + deadlineMs : Infinity;
+  }
+
+  get signal(): AbortSignal {
+    if (this.#controller) return this.#controller.signal;
+    const controller = new AbortController();
+    this.#controller = controller;
+    const remaining = this.#deadlineAt - performance.now();
+    if (this.#clientLeft) controller.abort(clientClosed());
+    else if (remaining <= 0) controller.abort(this.#timedOut());
+    else if (!this.#ended && remaining !== Infinity) this.#timer = setTimeout(() => controller.abort(this.#timedOut()), remaining);
+    return controller.signal;
+  }
+
+  /** The client closed the connection before the answer was sent. */
+  clientLeft(): void {
+    this.#clientLeft = true;
+    this.#end();
+    this.#controller?.abort(clientClosed());
+  }
+
+  /** The request has been answered: no deadline any more. */
+  end(): void {
+    this.#end();
+  }
+
+  /** Whether a deadline timer is pending (for tests). */
+  get hasTimer(): boolean {
+    return this.#timer !== undefined;
+  }
+
+  #end() {
+    this.#ended = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #timedOut() {
+    return new DOMException(`The request ran past its ${this.deadlineMs} ms deadline.`, 'TimeoutError');
+  }
+}
+
+function clientClosed() {
+  return new DOMException('The client closed the connection.', 'AbortError');
 }
 
 /**
