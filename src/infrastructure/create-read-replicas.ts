@@ -7,7 +7,13 @@ import type { Config } from './load-config.js';
 
 type ReplicaConfig = Pick<
   Config,
-  'DATABASE_URL' | 'DATABASE_READ_URLS' | 'DATABASE_READ_MAX_LAG_SECONDS' | 'SQLITE_FILE' | 'DATABASE_POOL_SIZE' | 'DATABASE_POOL_WAIT_MS' | 'DATABASE_STATEMENT_TIMEOUT_MS'
+  | 'DATABASE_URL'
+  | 'DATABASE_READ_URLS'
+  | 'DATABASE_READ_MAX_LAG_SECONDS'
+  | 'SQLITE_FILE'
+  | 'DATABASE_POOL_SIZE'
+  | 'DATABASE_POOL_WAIT_MS'
+  | 'DATABASE_STATEMENT_TIMEOUT_MS'
 >;
 
 export interface ReadReplicas {
@@ -49,7 +55,9 @@ export async function createReadReplicas(config: ReplicaConfig, registry?: Regis
     const { hostname, port } = new URL(url);
     return { name: `${hostname}:${port || 3306}`, knex };
   });
-  const position = knexFactory(knexConfig(config, { min: 0, max: 2, acquireTimeoutMs: config.DATABASE_POOL_WAIT_MS, statementTimeoutMs: 1_000 }));
+  const position = knexFactory(
+    knexConfig(config, { min: 0, max: 2, acquireTimeoutMs: config.DATABASE_POOL_WAIT_MS, statementTimeoutMs: 1_000 }),
+  );
   pools.push(position);
   const router = new ReplicaRouter(
     position,

@@ -81,7 +81,7 @@ export function createRedisSubscriber(client: RedisClient, logger: Logger): Redi
 function makeClient(topology: RedisTopology, logger: Logger): RedisClient {
   switch (topology.kind) {
     case 'single':
-      return createClient({ url: topology.url, disableOfflineQueue: true, socket: socketOptions }) as RedisClient;
+      return createClient({ url: topology.url, disableOfflineQueue: true, socket: socketOptions });
     case 'cluster':
       return clusterClient(topology.seeds, logger);
     case 'sentinel':
@@ -90,7 +90,7 @@ function makeClient(topology: RedisTopology, logger: Logger): RedisClient {
 }
 
 function clusterClient(seeds: readonly string[], logger: Logger): RedisClient {
-  const credentials = credentialsOf(seeds[0]!);
+  const credentials = credentialsOf(seeds[0]);
   const cluster = createCluster({
     rootNodes: seeds.map((url) => ({ url })),
     // node-redis makes the node connections, so the ping watchdog cannot own them: a connection
@@ -125,7 +125,10 @@ function clusterClient(seeds: readonly string[], logger: Logger): RedisClient {
 function sentinelClient(name: string, sentinels: readonly RedisAddress[], logger: Logger): RedisClient {
   return new FollowingRedisClient({
     topology: 'sentinel',
-    locator: () => sentinelLocator(name, sentinels), connectTo: (address) => singleClient(address, {}, logger), followMs: FOLLOW_MS });
+    locator: () => sentinelLocator(name, sentinels),
+    connectTo: (address) => singleClient(address, {}, logger),
+    followMs: FOLLOW_MS,
+  });
 }
 
 /** Asks the Sentinels, in order, for the current primary of `name` (SENTINEL GET-MASTER-ADDR-BY-NAME). */
@@ -157,9 +160,13 @@ function sentinelLocator(name: string, sentinels: readonly RedisAddress[]): Redi
 }
 
 function singleClient(address: RedisAddress, credentials: Credentials, logger: Logger): SingleRedisClient {
-  const client = createClient({ ...credentials, disableOfflineQueue: true, socket: { ...socketOptions, host: address.host, port: address.port } });
-  watchRedisConnection(client as RedisClient, logger, { intervalMs: PING_INTERVAL_MS, timeoutMs: PING_TIMEOUT_MS });
-  return client as SingleRedisClient;
+  const client = createClient({
+    ...credentials,
+    disableOfflineQueue: true,
+    socket: { ...socketOptions, host: address.host, port: address.port },
+  });
+  watchRedisConnection(client, logger, { intervalMs: PING_INTERVAL_MS, timeoutMs: PING_TIMEOUT_MS });
+  return client;
 }
 
 type Credentials = { username?: string; password?: string };

@@ -33,9 +33,9 @@ describeWith(['scale-out'], 'tools/scale-out MariaDB primary + GTID replica', fu
     await replication?.stop();
   });
 
-  const primaryPosition = async () => ((await primary.raw('SELECT @@gtid_binlog_pos AS pos')) as [{ pos: string }[]])[0][0]!.pos;
+  const primaryPosition = async () => ((await primary.raw('SELECT @@gtid_binlog_pos AS pos')) as [{ pos: string }[]])[0][0].pos;
   const waitOnReplica = async (position: string, seconds: number) =>
-    Number(((await replica.raw('SELECT MASTER_GTID_WAIT(?, ?) AS waited', [position, seconds])) as [{ waited: number }[]])[0][0]!.waited);
+    Number(((await replica.raw('SELECT MASTER_GTID_WAIT(?, ?) AS waited', [position, seconds])) as [{ waited: number }[]])[0][0].waited);
   const valueOnReplica = async (id: number) => ((await replica('t').where({ id }).first()) as { v: number } | undefined)?.v;
 
   it('the replica, for a read-only login, refuses a write and a CREATE DATABASE', async () => {

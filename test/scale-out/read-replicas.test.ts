@@ -66,7 +66,11 @@ describeWith(['scale-out'], 'Read replicas (DATABASE_READ_URLS) on a private pri
   async function deliver(event: object & { data: { sku: string; price: string } }) {
     const body = JSON.stringify(event);
     for (let attempt = 0; attempt < 2; attempt += 1) {
-      const response = await fetch(`${service.url}/api/webhooks/partner`, { method: 'POST', headers: webhookHeaders([SECRET], body), body });
+      const response = await fetch(`${service.url}/api/webhooks/partner`, {
+        method: 'POST',
+        headers: webhookHeaders([SECRET], body),
+        body,
+      });
       expect(response.status, await response.clone().text()).to.equal(200);
       await response.arrayBuffer();
       acknowledged.set(event.data.sku, Number(event.data.price));
@@ -76,14 +80,32 @@ describeWith(['scale-out'], 'Read replicas (DATABASE_READ_URLS) on a private pri
 
   function upserted(sku: string) {
     version += 1;
-    const data = { sku, version, name: `Replica okra ${sku}`, description: 'Read from a replica.', category: 'vegetables', price: `${100 + version}.00`, stock: 5 };
-    return { id: `evt_${sku}_${version}`, occurredAt: new Date(Date.UTC(2026, 11, 1) + version * 1_000).toISOString(), type: 'product.upserted', data };
+    const data = {
+      sku,
+      version,
+      name: `Replica okra ${sku}`,
+      description: 'Read from a replica.',
+      category: 'vegetables',
+      price: `${100 + version}.00`,
+      stock: 5,
+    };
+    return {
+      id: `evt_${sku}_${version}`,
+      occurredAt: new Date(Date.UTC(2026, 11, 1) + version * 1_000).toISOString(),
+      type: 'product.upserted',
+      data,
+    };
   }
 
   function priceChanged(sku: string) {
     version += 1;
     const data = { sku, version, price: `${100 + version}.00` };
-    return { id: `evt_${sku}_${version}`, occurredAt: new Date(Date.UTC(2026, 11, 1) + version * 1_000).toISOString(), type: 'product.price_changed', data };
+    return {
+      id: `evt_${sku}_${version}`,
+      occurredAt: new Date(Date.UTC(2026, 11, 1) + version * 1_000).toISOString(),
+      type: 'product.price_changed',
+      data,
+    };
   }
 
   /** Reads the listing `times` at once; counts pages where a product is older than its acknowledged write. */
@@ -118,7 +140,7 @@ describeWith(['scale-out'], 'Read replicas (DATABASE_READ_URLS) on a private pri
     let stale = 0;
     let pages = 0;
     for (let round = 0; round < rounds; round += 1) {
-      await deliver(priceChanged(SKUS[round % SKUS.length]!));
+      await deliver(priceChanged(SKUS[round % SKUS.length]));
       const result = await staleReads(4);
       stale += result.stale;
       pages += result.pages;

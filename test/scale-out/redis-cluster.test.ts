@@ -57,7 +57,13 @@ describeWith(['scale-out'], 'Redis Cluster (6 private nodes)', function () {
   describeLastKnownAvailabilityContract('Redis Cluster', async () => {
     const prefix = `${uniqueName('last-known')}:`;
     const make = () =>
-      new RedisLastKnownAvailability(client, prefix, CONTRACT_RETENTION_MS, new InMemoryLastKnownAvailability(CONTRACT_RETENTION_MS), silentLogger);
+      new RedisLastKnownAvailability(
+        client,
+        prefix,
+        CONTRACT_RETENTION_MS,
+        new InMemoryLastKnownAvailability(CONTRACT_RETENTION_MS),
+        silentLogger,
+      );
     return { store: make(), peer: make(), cleanup: async () => undefined };
   });
 
@@ -80,17 +86,21 @@ describeWith(['scale-out'], 'Redis Cluster (6 private nodes)', function () {
 
   describeCatalogCacheContract('Redis Cluster', async () => {
     const prefix = `${uniqueName('catalog')}:`;
-    return { cache: new RedisCatalogCache(client, prefix), peer: new RedisCatalogCache(client, prefix), flush: flushOf(prefix), cleanup: async () => undefined };
+    return {
+      cache: new RedisCatalogCache(client, prefix),
+      peer: new RedisCatalogCache(client, prefix),
+      flush: flushOf(prefix),
+      cleanup: async () => undefined,
+    };
   });
 
   describeCatalogCacheContract('Redis Cluster with a near tier in each instance', async () => {
     const prefix = `${uniqueName('catalog-near')}:`;
     const subscribers = [createRedisSubscriber(client, logger), createRedisSubscriber(client, logger)];
     const settings = { maxEntries: 100, maxAgeMs: 60_000 };
-    const [cache, peer] = subscribers.map((subscriber) => new RedisNearCatalogCache(new RedisCatalogCache(client, prefix), subscriber, settings)) as [
-      RedisNearCatalogCache,
-      RedisNearCatalogCache,
-    ];
+    const [cache, peer] = subscribers.map(
+      (subscriber) => new RedisNearCatalogCache(new RedisCatalogCache(client, prefix), subscriber, settings),
+    ) as [RedisNearCatalogCache, RedisNearCatalogCache];
     const shared = new RedisCatalogCache(client, prefix);
     const propagated = async () => {
       const current = await shared.currentToken();
@@ -150,7 +160,7 @@ describeWith(['scale-out'], 'Redis Cluster (6 private nodes)', function () {
     const member = createClient({ url: `redis://127.0.0.1:${cluster.ports[0]}` });
     await member.connect();
     try {
-      await expect(new RedisHealthIndicator(member as RedisClient).check(new AbortController().signal)).to.be.rejectedWith(/REDIS_CLUSTER_URLS/);
+      await expect(new RedisHealthIndicator(member).check(new AbortController().signal)).to.be.rejectedWith(/REDIS_CLUSTER_URLS/);
     } finally {
       member.destroy();
     }
@@ -189,113 +199,129 @@ describeWith(['scale-out'], 'Redis Cluster (6 private nodes)', function () {
 
   // A suite of its own, declared last, so it runs after the contract suites: it kills a primary.
   describe('failover', () => {
-  it('a primary killed, the client fails fast while its slots have no primary and serves them again on its own after the promotion', async () => {
-    const prefix = `${uniqueName('failover')}:`;
-    const dedup = new RedisEventDeduplicator(client, prefix);
-    const keys = Array.from({ length: 30 }, (_, i) => `evt_${i}`);
-    for (const key of keys) expect((await dedup.claim(key, 60_000)).status).to.equal('claimed');
-    // redis-cli --cluster create makes the first three nodes the primaries.
-    const killedAt = Date.now();
-    await cluster.killNode(cluster.ports[0]!);
+    it('a primary killed, the client fails fast while its slots have no primary and serves them again on its own after the promotion', async () => {
+      const prefix = `${uniqueName('failover')}:`;
+      const dedup = new RedisEventDeduplicator(client, prefix);
+      const keys = Array.from({ length: 30 }, (_, i) => `evt_${i}`);
+      for (const key of keys) expect((await dedup.claim(key, 60_000)).status).to.equal('claimed');
+      // redis-cli --cluster create makes the first three nodes the primaries.
+      const killedAt = Date.now();
+      await cluster.killNode(cluster.ports[0]);
 
-    let failedFast = 0;
-    let slowest = 0;
-    let recoveredAt: number | undefined;
-    while (recoveredAt === undefined && Date.now() - killedAt < 45_000) {
-      const results = await Promise.all(
-        keys.map(async (key) => {
-          const started = Date.now();
-          try {
-            return (await dedup.claim(`probe:${key}`, 60_000)).status;
-          } catch {
-            failedFast += 1;
-            return 'failed';
-          } finally {
-            slowest = Math.max(slowest, Date.now() - started);
-          }
-        }),
-      );
-      if (results.every((status) => status !== 'failed')) recoveredAt = Date.now();
-      else await delay(100);
-    }
-    expect(recoveredAt, 'the client serves every slot again').to.not.equal(undefined);
-    // Replication is asynchronous: a claim acknowledged just before the kill may be gone (the inbox
-    // keeps the event exactly once then); with an idle cluster none is expected to be.
-    const lost = (await Promise.all(keys.map((key) => dedup.claim(key, 60_000)))).filter((claim) => claim.status === 'claimed').length;
-    console.log(
-      `      cluster failover: ${failedFast} calls failed fast in the window (slowest ${slowest} ms), every slot served again ${recoveredAt! - killedAt} ms after the kill, ${lost}/${keys.length} earlier claims lost`,
-    );
-    await until(() => client.isReady);
-    await new RedisHealthIndicator(client).check(new AbortController().signal);
-  });
-
-  it('a primary frozen (SIGSTOP), the calls waiting on it fail once the cluster fails it over, and its slots are served again on their own', async () => {
-    const dedup = new RedisEventDeduplicator(client, `${uniqueName('frozen')}:`);
-    const keys = Array.from({ length: 30 }, (_, i) => `evt_${i}`);
-    const frozenAt = Date.now();
-    cluster.pauseNode(cluster.ports[2]!);
-    let recoveredAt: number | undefined;
-    let failed = 0;
-    for (let round = 0; recoveredAt === undefined && Date.now() - frozenAt < 45_000; round += 1) {
-      const results = await Promise.all(keys.map((key) => dedup.claim(`${key}_${round}`, 60_000).then(() => true, () => false)));
-      failed += results.filter((ok) => !ok).length;
-      if (results.every(Boolean)) recoveredAt = Date.now();
-      else await delay(100);
-    }
-    expect(recoveredAt, 'every slot served again').to.not.equal(undefined);
-    console.log(`      cluster, frozen primary: ${failed} calls failed, every slot served again ${recoveredAt! - frozenAt} ms after the freeze`);
-  });
-
-  it('the service, while another primary is killed, answers webhooks and listings without a 5xx and applies each event exactly once', async () => {
-    const secret = 'whsec_Y2x1c3Rlci1mYWlsb3Zlci10ZXN0LXNlY3JldA==';
-    const prefix = `${uniqueName('service')}:`;
-    const service = await startTestService(
-      { EventDeduplicator: new RedisEventDeduplicator(client, prefix), CatalogCache: new RedisCatalogCache(client, prefix) },
-      { WEBHOOK_SECRETS: secret },
-    );
-    try {
-      const skus = Array.from({ length: 10 }, (_, i) => `FAILOVER-${i}`);
-      const events = skus.flatMap((sku) => productHistory(sku, 5));
-      let pending = [...events, ...events].sort(() => Math.random() - 0.5);
-      const statuses = new Map<number, number>();
-      const count = (status: number) => statuses.set(status, (statuses.get(status) ?? 0) + 1);
-      let killed = false;
-      const deadline = Date.now() + 45_000;
-      while (pending.length > 0 && Date.now() < deadline) {
-        const batch = pending.slice(0, 10);
-        const results = await Promise.all([
-          ...batch.map(async (event) => {
-            const body = JSON.stringify(event);
-            const response = await fetch(`${service.url}/api/webhooks/partner`, { method: 'POST', headers: webhookHeaders([secret], body), body });
-            await response.arrayBuffer();
-            count(response.status);
-            return response.status === 200;
+      let failedFast = 0;
+      let slowest = 0;
+      let recoveredAt: number | undefined;
+      while (recoveredAt === undefined && Date.now() - killedAt < 45_000) {
+        const results = await Promise.all(
+          keys.map(async (key) => {
+            const started = Date.now();
+            try {
+              return (await dedup.claim(`probe:${key}`, 60_000)).status;
+            } catch {
+              failedFast += 1;
+              return 'failed';
+            } finally {
+              slowest = Math.max(slowest, Date.now() - started);
+            }
           }),
-          fetch(`${service.url}/api/products?limit=5`).then(async (response) => {
-            await response.arrayBuffer();
-            count(response.status);
-            return true;
-          }),
-        ]);
-        // A delivery not acknowledged (e.g. 409 while another holds the event) is sent again, as the partner would.
-        pending = [...pending.slice(batch.length), ...batch.filter((_, i) => !results[i])];
-        if (!killed) {
-          killed = true;
-          await cluster.killNode(cluster.ports[1]!);
-        }
-        await delay(20);
+        );
+        if (results.every((status) => status !== 'failed')) recoveredAt = Date.now();
+        else await delay(100);
       }
-      expect(pending, 'every delivery acknowledged').to.have.length(0);
-      expect([...statuses.keys()].filter((status) => status >= 500), JSON.stringify([...statuses])).to.deep.equal([]);
-      const inbox = await service.knex('partner_event_inbox').count({ n: '*' }).whereIn('sku', skus).first();
-      expect(Number(inbox?.n), 'each event applied once').to.equal(events.length);
-      const versions = await service.knex('products').whereIn('sku', skus).pluck('version');
-      expect(versions).to.deep.equal(skus.map(() => 5));
-      console.log(`      service through a cluster failover: statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
-    } finally {
-      await service.close();
-    }
-  });
+      expect(recoveredAt, 'the client serves every slot again').to.not.equal(undefined);
+      // Replication is asynchronous: a claim acknowledged just before the kill may be gone (the inbox
+      // keeps the event exactly once then); with an idle cluster none is expected to be.
+      const lost = (await Promise.all(keys.map((key) => dedup.claim(key, 60_000)))).filter((claim) => claim.status === 'claimed').length;
+      console.log(
+        `      cluster failover: ${failedFast} calls failed fast in the window (slowest ${slowest} ms), every slot served again ${recoveredAt! - killedAt} ms after the kill, ${lost}/${keys.length} earlier claims lost`,
+      );
+      await until(() => client.isReady);
+      await new RedisHealthIndicator(client).check(new AbortController().signal);
+    });
+
+    it('a primary frozen (SIGSTOP), the calls waiting on it fail once the cluster fails it over, and its slots are served again on their own', async () => {
+      const dedup = new RedisEventDeduplicator(client, `${uniqueName('frozen')}:`);
+      const keys = Array.from({ length: 30 }, (_, i) => `evt_${i}`);
+      const frozenAt = Date.now();
+      cluster.pauseNode(cluster.ports[2]);
+      let recoveredAt: number | undefined;
+      let failed = 0;
+      for (let round = 0; recoveredAt === undefined && Date.now() - frozenAt < 45_000; round += 1) {
+        const results = await Promise.all(
+          keys.map((key) =>
+            dedup.claim(`${key}_${round}`, 60_000).then(
+              () => true,
+              () => false,
+            ),
+          ),
+        );
+        failed += results.filter((ok) => !ok).length;
+        if (results.every(Boolean)) recoveredAt = Date.now();
+        else await delay(100);
+      }
+      expect(recoveredAt, 'every slot served again').to.not.equal(undefined);
+      console.log(
+        `      cluster, frozen primary: ${failed} calls failed, every slot served again ${recoveredAt! - frozenAt} ms after the freeze`,
+      );
+    });
+
+    it('the service, while another primary is killed, answers webhooks and listings without a 5xx and applies each event exactly once', async () => {
+      const secret = 'whsec_Y2x1c3Rlci1mYWlsb3Zlci10ZXN0LXNlY3JldA==';
+      const prefix = `${uniqueName('service')}:`;
+      const service = await startTestService(
+        { EventDeduplicator: new RedisEventDeduplicator(client, prefix), CatalogCache: new RedisCatalogCache(client, prefix) },
+        { WEBHOOK_SECRETS: secret },
+      );
+      try {
+        const skus = Array.from({ length: 10 }, (_, i) => `FAILOVER-${i}`);
+        const events = skus.flatMap((sku) => productHistory(sku, 5));
+        let pending = [...events, ...events].sort(() => Math.random() - 0.5);
+        const statuses = new Map<number, number>();
+        const count = (status: number) => statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        let killed = false;
+        const deadline = Date.now() + 45_000;
+        while (pending.length > 0 && Date.now() < deadline) {
+          const batch = pending.slice(0, 10);
+          const results = await Promise.all([
+            ...batch.map(async (event) => {
+              const body = JSON.stringify(event);
+              const response = await fetch(`${service.url}/api/webhooks/partner`, {
+                method: 'POST',
+                headers: webhookHeaders([secret], body),
+                body,
+              });
+              await response.arrayBuffer();
+              count(response.status);
+              return response.status === 200;
+            }),
+            fetch(`${service.url}/api/products?limit=5`).then(async (response) => {
+              await response.arrayBuffer();
+              count(response.status);
+              return true;
+            }),
+          ]);
+          // A delivery not acknowledged (e.g. 409 while another holds the event) is sent again, as the partner would.
+          pending = [...pending.slice(batch.length), ...batch.filter((_, i) => !results[i])];
+          if (!killed) {
+            killed = true;
+            await cluster.killNode(cluster.ports[1]);
+          }
+          await delay(20);
+        }
+        expect(pending, 'every delivery acknowledged').to.have.length(0);
+        expect(
+          [...statuses.keys()].filter((status) => status >= 500),
+          JSON.stringify([...statuses]),
+        ).to.deep.equal([]);
+        const inbox = await service.knex('partner_event_inbox').count({ n: '*' }).whereIn('sku', skus).first();
+        expect(Number(inbox?.n), 'each event applied once').to.equal(events.length);
+        const versions = await service.knex('products').whereIn('sku', skus).pluck('version');
+        expect(versions).to.deep.equal(skus.map(() => 5));
+        console.log(`      service through a cluster failover: statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
+      } finally {
+        await service.close();
+      }
+    });
   });
 });
 

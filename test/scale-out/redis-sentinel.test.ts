@@ -78,7 +78,13 @@ describeWith(['scale-out'], 'Redis Sentinel (primary + replica + 3 sentinels, pr
   describeLastKnownAvailabilityContract('Redis Sentinel', async () => {
     const prefix = `${uniqueName('last-known')}:`;
     const make = () =>
-      new RedisLastKnownAvailability(client, prefix, CONTRACT_RETENTION_MS, new InMemoryLastKnownAvailability(CONTRACT_RETENTION_MS), silentLogger);
+      new RedisLastKnownAvailability(
+        client,
+        prefix,
+        CONTRACT_RETENTION_MS,
+        new InMemoryLastKnownAvailability(CONTRACT_RETENTION_MS),
+        silentLogger,
+      );
     return { store: make(), peer: make(), cleanup: async () => undefined };
   });
 
@@ -93,7 +99,10 @@ describeWith(['scale-out'], 'Redis Sentinel (primary + replica + 3 sentinels, pr
       const secret = 'whsec_c2VudGluZWwtZmFpbG92ZXItdGVzdC1zZWNyZXQ=';
       const prefix = `${uniqueName('service')}:`;
       const dedup = new RedisEventDeduplicator(client, prefix);
-      const service = await startTestService({ EventDeduplicator: dedup, CatalogCache: new RedisCatalogCache(client, prefix) }, { WEBHOOK_SECRETS: secret });
+      const service = await startTestService(
+        { EventDeduplicator: dedup, CatalogCache: new RedisCatalogCache(client, prefix) },
+        { WEBHOOK_SECRETS: secret },
+      );
       try {
         const skus = Array.from({ length: 10 }, (_, i) => `SENTINEL-${i}`);
         const events = skus.flatMap((sku) => productHistory(sku, 5));
@@ -116,7 +125,11 @@ describeWith(['scale-out'], 'Redis Sentinel (primary + replica + 3 sentinels, pr
           const results = await Promise.all([
             ...batch.map(async (event) => {
               const body = JSON.stringify(event);
-              const response = await fetch(`${service.url}/api/webhooks/partner`, { method: 'POST', headers: webhookHeaders([secret], body), body });
+              const response = await fetch(`${service.url}/api/webhooks/partner`, {
+                method: 'POST',
+                headers: webhookHeaders([secret], body),
+                body,
+              });
               await response.arrayBuffer();
               count(response.status);
               return response.status === 200;
@@ -135,7 +148,10 @@ describeWith(['scale-out'], 'Redis Sentinel (primary + replica + 3 sentinels, pr
         }
         expect(recoveredAt, 'claims succeed on the promoted replica').to.not.equal(undefined);
         expect(pending, 'every delivery acknowledged').to.have.length(0);
-        expect([...statuses.keys()].filter((status) => status >= 500), JSON.stringify([...statuses])).to.deep.equal([]);
+        expect(
+          [...statuses.keys()].filter((status) => status >= 500),
+          JSON.stringify([...statuses]),
+        ).to.deep.equal([]);
         const inbox = await service.knex('partner_event_inbox').count({ n: '*' }).whereIn('sku', skus).first();
         expect(Number(inbox?.n), 'each event applied once').to.equal(events.length);
         expect(String(await client.sendCommand(['ROLE']))).to.match(/^master/);

@@ -30,7 +30,7 @@ abstract class ScaleOutEnvironment {
         () => undefined,
       );
       rmSync(dir, { recursive: true, force: true });
-      throw new Error(`tools/scale-out/${script} failed: ${(stderr || stdout || String(error)).trim()}`);
+      throw new Error(`tools/scale-out/${script} failed: ${(stderr || stdout || String(error)).trim()}`, { cause: error });
     }
   }
 
@@ -69,7 +69,7 @@ export class MariaDbReplication extends ScaleOutEnvironment {
     const [primaryPort, replicaPort] = await freePorts(2);
     const dir = ScaleOutEnvironment.scratch();
     await ScaleOutEnvironment.up('mariadb-replica-up.sh', dir, { PRIMARY_PORT: String(primaryPort), REPLICA_PORT: String(replicaPort) });
-    return new MariaDbReplication(dir, primaryPort!, replicaPort!);
+    return new MariaDbReplication(dir, primaryPort, replicaPort);
   }
 
   /** root on the primary (no password); add a database name for a DATABASE_URL. */
@@ -103,7 +103,10 @@ export class RedisClusterEnvironment extends ScaleOutEnvironment {
     const first = await freePortBlock(6, busOffset);
     const dir = ScaleOutEnvironment.scratch();
     await ScaleOutEnvironment.up('redis-cluster-up.sh', dir, { FIRST_PORT: String(first), BUS_OFFSET: String(busOffset) });
-    return new RedisClusterEnvironment(dir, [0, 1, 2, 3, 4, 5].map((i) => first + i));
+    return new RedisClusterEnvironment(
+      dir,
+      [0, 1, 2, 3, 4, 5].map((i) => first + i),
+    );
   }
 
   /** REDIS_CLUSTER_URLS for this cluster (every node as a seed). */

@@ -18,7 +18,7 @@ export class GtidPosition {
       const match = /^(\d+)-(\d+)-(\d+)$/.exec(part.trim());
       if (!match) throw new Error(`not a GTID position: ${text}`);
       const domain = Number(match[1]);
-      const seq = BigInt(match[3]!);
+      const seq = BigInt(match[3]);
       if ((domains.get(domain) ?? -1n) < seq) domains.set(domain, seq);
     }
     return new GtidPosition(domains, trimmed);

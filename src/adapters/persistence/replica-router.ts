@@ -54,7 +54,8 @@ export class ReplicaRouter {
     private readonly settings: ReplicaRouterSettings,
     registry?: Registry,
   ) {
-    for (const replica of replicas) this.states.set(replica.name, { applied: GtidPosition.parse(''), lagSeconds: Infinity, reachable: false });
+    for (const replica of replicas)
+      this.states.set(replica.name, { applied: GtidPosition.parse(''), lagSeconds: Infinity, reachable: false });
     if (registry) {
       this.lag = new Gauge({
         name: 'database_replica_lag_seconds',
@@ -98,7 +99,7 @@ export class ReplicaRouter {
     });
     if (candidates.length === 0) return this.fallback('no replica in step');
     const target = await this.primaryPosition();
-    const replica = candidates[this.next++ % candidates.length]!;
+    const replica = candidates[this.next++ % candidates.length];
     const state = this.states.get(replica.name)!;
     if (state.applied.covers(target)) return this.use(replica);
     try {

@@ -166,16 +166,28 @@ export class FollowingRedisClient extends EventEmitter implements RedisClient {
       this.emit('reconnecting');
     }
     let primed = false;
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- node-redis types its listeners' arguments as any
-    const mine = (listener: (...args: any[]) => void) => (...args: any[]) => {
-      if (this.current === next) listener(...args);
+    // Events of a connection no longer in use are ignored.
+    const mine = (listener: (error?: Error) => void) => (error?: Error) => {
+      if (this.current === next) listener(error);
     };
-    next.on('error', mine((error: Error) => this.emit('error', error)));
-    next.on('end', mine(() => this.emit('end')));
-    next.on('reconnecting', mine(() => this.emit('reconnecting')));
+    next.on(
+      'error',
+      mine((error) => this.emit('error', error)),
+    );
+    next.on(
+      'end',
+      mine(() => this.emit('end')),
+    );
+    next.on(
+      'reconnecting',
+      mine(() => this.emit('reconnecting')),
+    );
     // Its first 'ready' is told only once the subscriptions are in place (below); node-redis
     // resubscribes by itself before every later one.
-    next.on('ready', mine(() => primed && this.emit('ready')));
+    next.on(
+      'ready',
+      mine(() => primed && this.emit('ready')),
+    );
     try {
       await next.connect();
       for (const [channel, listener] of this.subscriptions) await next.subscribe(channel, listener);

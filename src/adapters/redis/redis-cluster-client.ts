@@ -130,7 +130,7 @@ export class RedisClusterClient implements RedisClient {
     this.rediscovering = true;
     this.lastRediscovery = Date.now();
     try {
-      const seed = this.seeds[Math.floor(Math.random() * this.seeds.length)]!;
+      const seed = this.seeds[Math.floor(Math.random() * this.seeds.length)];
       await this.cluster._slots.rediscover({ options: { url: seed } } as never);
     } catch {
       // No seed answered: the next interval tries again.
