@@ -7,6 +7,7 @@ import type { EventClaim, EventDeduplicator } from '../domain/ports/event-dedupl
 import type { Logger } from '../domain/ports/logger.js';
 import type { EventOutcome, EventResult, ProductEventStore } from '../domain/ports/product-event-store.js';
 import { TYPES } from '../types.js';
+import { ThrottledWarning } from '../shared/throttled-warning.js';
 
 export interface PartnerEventSettings {
   /** How long a delivery holds an event it is applying; a holder that dies blocks retries this long. */
@@ -24,15 +25,17 @@ const DEGRADED_LOG_INTERVAL_MS = 10_000;
  */
 @injectable()
 export class ApplyPartnerEvent {
-  private lastDegradedLog = -Infinity;
+  private readonly degradedWarning: ThrottledWarning;
 
   constructor(
     @inject(TYPES.EventDeduplicator) private readonly deduplicator: EventDeduplicator,
     @inject(TYPES.ProductEventStore) private readonly events: ProductEventStore,
     @inject(TYPES.CatalogCache) private readonly cache: CatalogCache,
-    @inject(TYPES.Logger) private readonly logger: Logger,
+    @inject(TYPES.Logger) logger: Logger,
     @inject(TYPES.PartnerEventSettings) private readonly settings: PartnerEventSettings,
-  ) {}
+  ) {
+    this.degradedWarning = new ThrottledWarning((fields, message) => logger.warn(fields, message), DEGRADED_LOG_INTERVAL_MS);
+  }
 
   async execute(event: PartnerEvent): Promise<EventOutcome> {
     const claim = await this.claim(event.id);
@@ -82,9 +85,6 @@ export class ApplyPartnerEvent {
   }
 
   private degraded(what: string, error: unknown) {
-    const now = Date.now();
-    if (now - this.lastDegradedLog < DEGRADED_LOG_INTERVAL_MS) return;
-    this.lastDegradedLog = now;
-    this.logger.warn({ err: error }, `partner events: could not ${what}`);
+    this.degradedWarning.warn({ err: error }, `partner events: could not ${what}`);
   }
 }

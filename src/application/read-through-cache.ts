@@ -5,6 +5,8 @@ import type { CatalogCache, CacheLookup } from '../domain/ports/catalog-cache.js
 import type { Clock } from '../domain/ports/clock.js';
 import type { Logger } from '../domain/ports/logger.js';
 import { TYPES } from '../types.js';
+import { BoundedMap } from '../shared/bounded-map.js';
+import { ThrottledWarning } from '../shared/throttled-warning.js';
 
 export type CacheStatus = 'HIT' | 'MISS' | 'STALE';
 
@@ -54,16 +56,22 @@ const DOORKEEPER_KEYS = 10_000;
 @injectable()
 export class ReadThroughCache {
   private readonly inFlight = new Map<string, Promise<string>>();
-  /** Keys seen under second-sight admission; forgotten all at once when full. */
-  private readonly seen = new Set<string>();
-  private lastDegradedLog = -Infinity;
+  /** Keys seen under second-sight admission; the oldest is forgotten when full. */
+  private readonly seen = new BoundedMap<string, true>(DOORKEEPER_KEYS);
+  private readonly degradedWarning: ThrottledWarning;
 
   constructor(
     @inject(TYPES.CatalogCache) private readonly cache: CatalogCache,
     @inject(TYPES.Clock) private readonly clock: Clock,
     @inject(TYPES.Logger) private readonly logger: Logger,
     @inject(TYPES.CatalogCacheSettings) private readonly settings: CatalogCacheSettings,
-  ) {}
+  ) {
+    this.degradedWarning = new ThrottledWarning(
+      (fields, message) => logger.warn(fields, message),
+      DEGRADED_LOG_INTERVAL_MS,
+      () => clock.now(),
+    );
+  }
 
   async get(key: string, build: Build, options: CacheGetOptions = {}): Promise<CachedValue> {
     if (options.admit === 'second-sight' && !this.seenBefore(key)) return this.buildUncached(key, build);
@@ -79,8 +87,7 @@ export class ReadThroughCache {
 
   private seenBefore(key: string) {
     if (this.seen.has(key)) return true;
-    if (this.seen.size >= DOORKEEPER_KEYS) this.seen.clear();
-    this.seen.add(key);
+    this.seen.set(key, true);
     return false;
   }
 
@@ -149,9 +156,6 @@ export class ReadThroughCache {
   }
 
   private degraded(error: unknown) {
-    const now = this.clock.now();
-    if (now - this.lastDegradedLog < DEGRADED_LOG_INTERVAL_MS) return;
-    this.lastDegradedLog = now;
-    this.logger.warn({ err: error }, 'catalogue cache unavailable; serving from the database');
+    this.degradedWarning.warn({ err: error }, 'catalogue cache unavailable; serving from the database');
   }
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CatalogTag } from '../../domain/catalog-tags.js';
 import type { CacheEntry, CacheLookup, CatalogCache } from '../../domain/ports/catalog-cache.js';
+import { BoundedMap } from '../../shared/bounded-map.js';
 
 interface Stored {
   readonly entry: CacheEntry;
@@ -19,14 +20,16 @@ export class InMemoryCatalogCache implements CatalogCache {
   /** Tags invalidated at or below this sequence were forgotten (to bound memory): entries built before it are refused. */
   private floor = 0;
   private readonly invalidatedAt = new Map<CatalogTag, number>();
-  private readonly entries = new Map<string, Stored>();
+  private readonly entries: BoundedMap<string, Stored>;
   private readonly leases = new Map<string, number>();
 
   constructor(
     private readonly now: () => number = Date.now,
     private readonly maxEntries = 10_000,
     private readonly maxTags = 100_000,
-  ) {}
+  ) {
+    this.entries = new BoundedMap(maxEntries);
+  }
 
   async lookup(key: string): Promise<CacheLookup> {
     const token = `${this.epoch}:${this.sequence}`;
@@ -40,8 +43,6 @@ export class InMemoryCatalogCache implements CatalogCache {
   async store(key: string, token: string, entry: CacheEntry, ttlMs: number): Promise<boolean> {
     const builtAt = this.sequenceOf(token);
     if (builtAt === null || !this.valid(builtAt, entry.tags)) return false;
-    this.entries.delete(key);
-    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(key, { entry, builtAt, expiresAt: this.now() + ttlMs });
     return true;
   }

@@ -2,6 +2,7 @@ import type { CatalogTag } from '../../domain/catalog-tags.js';
 import type { CacheEntry, CacheLookup, CatalogCache } from '../../domain/ports/catalog-cache.js';
 import { tokenEpoch, tokenSequence, type RedisCatalogCache, type Verdict } from './redis-catalog-cache.js';
 import type { RedisClient } from './redis-client.js';
+import { BoundedMap } from '../../shared/bounded-map.js';
 
 export interface NearCacheSettings {
   /** Most entries kept in this process; 0 turns the near tier off. */
@@ -34,7 +35,7 @@ interface NearEntry {
  * that misses memory costs one GET, and one script to check the entry's tags when there is one.
  */
 export class RedisNearCatalogCache implements CatalogCache {
-  private readonly entries = new Map<string, NearEntry>();
+  private readonly entries: BoundedMap<string, NearEntry>;
   private readonly keysByTag = new Map<CatalogTag, Set<string>>();
   private readonly now: () => number;
   /** The newest token the channel told of; undefined while the channel is not trusted. */
@@ -48,6 +49,8 @@ export class RedisNearCatalogCache implements CatalogCache {
     private readonly settings: NearCacheSettings,
   ) {
     this.now = settings.now ?? Date.now;
+    // The oldest entry makes way when full, and leaves the tag index with it.
+    this.entries = new BoundedMap(Math.max(1, settings.maxEntries), (key, near) => this.unindex(key, near));
     for (const event of ['error', 'end', 'reconnecting']) subscriber.on(event, () => this.distrust());
     subscriber.on('ready', () => void this.watch());
     if (subscriber.isReady) void this.watch();
@@ -116,7 +119,6 @@ export class RedisNearCatalogCache implements CatalogCache {
     const servableUntil = Math.min(entry.freshUntil, expiresAt, now + this.settings.maxAgeMs);
     if (servableUntil <= now) return;
     this.forget(key);
-    if (this.entries.size >= this.settings.maxEntries) this.forget(this.entries.keys().next().value!);
     this.entries.set(key, { entry, servableUntil });
     for (const tag of entry.tags) {
       let keys = this.keysByTag.get(tag);
@@ -129,6 +131,10 @@ export class RedisNearCatalogCache implements CatalogCache {
     const near = this.entries.get(key);
     if (near === undefined) return;
     this.entries.delete(key);
+    this.unindex(key, near);
+  }
+
+  private unindex(key: string, near: NearEntry) {
     for (const tag of near.entry.tags) {
       const keys = this.keysByTag.get(tag);
       keys?.delete(key);
