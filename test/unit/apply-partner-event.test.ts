@@ -31,13 +31,13 @@ describe('ApplyPartnerEvent', () => {
     const { useCase, store, deduplicator, generation } = harness();
     const before = await generation();
     expect(await useCase.execute(upserted('A', 1))).to.equal('applied');
-    expect(await store.outcomeOf(upserted('A', 1).id)).to.equal('applied');
+    expect((await store.apply(upserted('A', 1))).outcome, 'the store recorded it').to.equal('duplicate');
     expect(await deduplicator.claim(upserted('A', 1).id, 1_000)).to.deep.equal({ status: 'done' });
     expect(await generation()).to.not.equal(before);
   });
 
   it('execute, when the deduplicator knows the event is done, answers duplicate without asking the store', async () => {
-    const store: ProductEventStore = { apply: () => Promise.reject(new Error('must not be called')), outcomeOf: async () => null };
+    const store: ProductEventStore = { apply: () => Promise.reject(new Error('must not be called')) };
     const deduplicator = new InMemoryEventDeduplicator();
     await deduplicator.complete('evt_done', 60_000);
     const { useCase } = harness({ store, deduplicator });
@@ -54,7 +54,7 @@ describe('ApplyPartnerEvent', () => {
     );
     expect(error).to.be.instanceOf(EventInProgressError);
     expect((error as EventInProgressError).retryAfterSeconds).to.equal(3);
-    expect(await store.outcomeOf(upserted('A', 1).id)).to.equal(null);
+    expect((await store.apply(upserted('A', 1))).outcome, 'the store never saw it').to.equal('applied');
   });
 
   it('execute, when the store fails, releases the claim so the next delivery can apply the event', async () => {
@@ -63,7 +63,6 @@ describe('ApplyPartnerEvent', () => {
     let failures = 1;
     const flaky: ProductEventStore = {
       apply: (event) => (failures-- > 0 ? Promise.reject(new Error('deadlock')) : real.apply(event)),
-      outcomeOf: (id) => real.outcomeOf(id),
     };
     const { useCase } = harness({ store: flaky });
     await expect(useCase.execute(upserted('A', 1))).to.be.rejectedWith('deadlock');

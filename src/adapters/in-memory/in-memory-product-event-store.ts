@@ -23,10 +23,6 @@ export class InMemoryProductEventStore implements ProductEventStore {
     return { outcome, write };
   }
 
-  async outcomeOf(eventId: string): Promise<RecordedOutcome | null> {
-    return this.inbox.get(eventId) ?? null;
-  }
-
   private applyChange({ change }: PartnerEvent): { outcome: RecordedOutcome; write: ProductWrite | null } {
     if (!change) return { outcome: 'ignored', write: null };
     const stored = this.products.storedBySku(change.sku);

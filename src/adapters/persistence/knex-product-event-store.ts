@@ -4,7 +4,7 @@ import { applyProductChange, type AppliedChange, type VersionedProduct } from '.
 import type { ProductFacts, ProductWrite } from '../../domain/catalog-tags.js';
 import type { PartnerEvent } from '../../domain/partner-event.js';
 import type { ProductChange } from '../../domain/product-change.js';
-import type { EventResult, ProductEventStore, RecordedOutcome } from '../../domain/ports/product-event-store.js';
+import type { EventResult, ProductEventStore } from '../../domain/ports/product-event-store.js';
 import { CURRENCY } from '../../domain/product.js';
 import { databaseCall } from './database-call.js';
 import { ProductRows } from './product-rows.js';
@@ -53,13 +53,6 @@ export class KnexProductEventStore implements ProductEventStore {
           await delay(Math.random() * 10 * attempt);
         }
       }
-    });
-  }
-
-  outcomeOf(eventId: string): Promise<RecordedOutcome | null> {
-    return databaseCall(async () => {
-      const row = await this.knex(INBOX).select('outcome').where('event_id', eventId).first();
-      return (row?.outcome as RecordedOutcome | undefined) ?? null;
     });
   }
 

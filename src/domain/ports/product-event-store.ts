@@ -29,7 +29,4 @@ export interface ProductEventStore {
    * Throws DependencyUnavailableError when the database cannot be reached.
    */
   apply(event: PartnerEvent): Promise<EventResult>;
-
-  /** The outcome recorded for `eventId`, or null when no delivery of it was recorded. */
-  outcomeOf(eventId: string): Promise<RecordedOutcome | null>;
 }
