@@ -55,16 +55,37 @@ export async function adversarialCorpus(knex: Knex, options: CorpusOptions = {})
   const meet = (words: readonly string[]) => products.some((p) => words.every((w) => p.terms.some((t) => t.startsWith(w))));
 
   const middlingWords = [...frequency.entries()]
-    .filter(([p, n]) => p.length > 2 && n / products.length >= MIDDLING[0] && n / products.length <= MIDDLING[1] && products.some((x) => x.terms.includes(p)))
+    .filter(
+      ([p, n]) =>
+        p.length > 2 &&
+        n / products.length >= MIDDLING[0] &&
+        n / products.length <= MIDDLING[1] &&
+        products.some((x) => x.terms.includes(p)),
+    )
     .sort((a, b) => b[1] - a[1])
     .map(([p]) => p);
   const pairs = [...neverMeeting(common, PAIRS, meet), ...neverMeeting(middlingWords, PAIRS / 3, meet)];
-  const shortest = pairs.map((pair) => pair.map((word, k) => shortestPrefix(word, pair.filter((_, m) => m !== k), meet, share)));
+  const shortest = pairs.map((pair) =>
+    pair.map((word, k) =>
+      shortestPrefix(
+        word,
+        pair.filter((_, m) => m !== k),
+        meet,
+        share,
+      ),
+    ),
+  );
   const everywhere = common.filter((w) => share(w) > 0.8);
-  const triples = pairs.slice(0, 6).map((pair) => [...pair, everywhere.find((w) => !pair.includes(w)) ?? common[0]!]);
-  const short = [...frequency.entries()].filter(([p]) => p.length <= 2).sort((a, b) => b[1] - a[1]).slice(0, 8).map(([p]) => p);
+  const triples = pairs.slice(0, 6).map((pair) => [...pair, everywhere.find((w) => !pair.includes(w)) ?? common[0]]);
+  const short = [...frequency.entries()]
+    .filter(([p]) => p.length <= 2)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 8)
+    .map(([p]) => p);
   // Spread over the middling range, most to least frequent.
-  const middling = Array.from({ length: 6 }, (_, i) => middlingWords[Math.floor((i * middlingWords.length) / 6)]).filter((w) => w !== undefined);
+  const middling = Array.from({ length: 6 }, (_, i) => middlingWords[Math.floor((i * middlingWords.length) / 6)]).filter(
+    (w) => w !== undefined,
+  );
 
   const searches: { label: string; q: string }[] = [
     ...pairs.map((w) => ({ label: 'common words that never meet', q: w.join(' ') })),
@@ -82,23 +103,50 @@ export async function adversarialCorpus(knex: Knex, options: CorpusOptions = {})
       const order: SortOrder = (i + SORTS.indexOf(sort)) % 2 === 0 ? 'asc' : 'desc';
       queries.push({ label, limit: LIMIT, sort, order, q });
     }
-    const sort = SORTS[i % SORTS.length]!;
+    const sort = SORTS[i % SORTS.length];
     queries.push({ label: `${label}, every category`, limit: LIMIT, sort, order: 'desc', q, categories });
-    queries.push({ label: `${label}, widest price range`, limit: LIMIT, sort, order: 'asc', q, minPrice: '0.00', maxPrice: '999999999.99' });
+    queries.push({
+      label: `${label}, widest price range`,
+      limit: LIMIT,
+      sort,
+      order: 'asc',
+      q,
+      minPrice: '0.00',
+      maxPrice: '999999999.99',
+    });
     queries.push({ label: `${label}, deep cursor`, limit: LIMIT, sort, order: 'asc', q, deep: true });
   });
   for (const sort of SORTS) {
     for (const order of ['asc', 'desc'] as const) {
       queries.push({ label: 'no product in the price range', limit: LIMIT, sort, order, minPrice: '0.01', maxPrice: '0.49' });
-      queries.push({ label: 'no product in the price range, every category', limit: LIMIT, sort, order, minPrice: '0.01', maxPrice: '0.49', categories });
-      queries.push({ label: 'one paisa of price range, deep cursor', limit: LIMIT, sort, order, minPrice: '100.01', maxPrice: '100.01', deep: true });
+      queries.push({
+        label: 'no product in the price range, every category',
+        limit: LIMIT,
+        sort,
+        order,
+        minPrice: '0.01',
+        maxPrice: '0.49',
+        categories,
+      });
+      queries.push({
+        label: 'one paisa of price range, deep cursor',
+        limit: LIMIT,
+        sort,
+        order,
+        minPrice: '100.01',
+        maxPrice: '100.01',
+        deep: true,
+      });
     }
   }
   return queries;
 }
 
 async function sample(knex: Knex, count: number): Promise<SampledProduct[]> {
-  const rows = (await knex('products').select('id', 'name', 'description').where('deleted', 0).orderBy('id').limit(count)) as Record<string, string | number>[];
+  const rows = (await knex('products').select('id', 'name', 'description').where('deleted', 0).orderBy('id').limit(count)) as Record<
+    string,
+    string | number
+  >[];
   return rows.map((row) => ({ id: Number(row.id), terms: searchTerms(`${row.name} ${row.description}`) }));
 }
 
@@ -108,9 +156,9 @@ function neverMeeting(words: readonly string[], count: number, meet: (words: rea
   const uses = new Map<string, number>();
   const free = (w: string) => (uses.get(w) ?? 0) < 2;
   for (let i = 0; i < words.length && pairs.length < count; i += 1) {
-    for (let j = i + 1; j < words.length && pairs.length < count && free(words[i]!); j += 1) {
-      const pair = [words[i]!, words[j]!];
-      if (!free(pair[1]!) || meet(pair)) continue;
+    for (let j = i + 1; j < words.length && pairs.length < count && free(words[i]); j += 1) {
+      const pair = [words[i], words[j]];
+      if (!free(pair[1]) || meet(pair)) continue;
       pairs.push(pair);
       for (const w of pair) uses.set(w, (uses.get(w) ?? 0) + 1);
     }
@@ -130,7 +178,12 @@ function countPrefixes(products: readonly SampledProduct[]): Map<string, number>
 }
 
 /** The shortest prefix of `word` that still never meets `others`: as common as the word can get. */
-function shortestPrefix(word: string, others: readonly string[], meet: (words: readonly string[]) => boolean, share: (p: string) => number) {
+function shortestPrefix(
+  word: string,
+  others: readonly string[],
+  meet: (words: readonly string[]) => boolean,
+  share: (p: string) => number,
+) {
   for (let n = 1; n < word.length; n += 1) {
     const prefix = word.slice(0, n);
     if (share(prefix) > 0 && !meet([prefix, ...others])) return prefix;

@@ -30,13 +30,28 @@ async function cost(repo: KnexProductRepository, query: ProductQuery) {
   return { ms, rows: (await rowsRead()) - r0 + base, items: page.items.length, next: page.next };
 }
 const total = Number((await single('products').count({ n: '*' }).first())!.n);
-const middle = Object.fromEntries(await Promise.all(Object.entries(SORT_COLUMNS).map(async ([sort, column]) => {
-  const row = await single('products').select(column).orderBy(column).offset(Math.floor(total / 2)).first();
-  return [sort, sort === 'name' ? String(row[column]) : Number(row[column])];
-}))) as Record<SortField, string | number>;
+const middle = Object.fromEntries(
+  await Promise.all(
+    Object.entries(SORT_COLUMNS).map(async ([sort, column]) => {
+      const row = await single('products')
+        .select(column)
+        .orderBy(column)
+        .offset(Math.floor(total / 2))
+        .first();
+      return [sort, sort === 'name' ? String(row[column]) : Number(row[column])];
+    }),
+  ),
+) as Record<SortField, string | number>;
 function toQuery(q: AdversarialQuery): ProductQuery {
-  const { query } = normaliseListing({ limit: q.limit, sort: q.sort, order: q.order, q: q.q, category: q.categories?.join(','),
-    minPrice: q.minPrice === undefined ? undefined : Price.parse(q.minPrice), maxPrice: q.maxPrice === undefined ? undefined : Price.parse(q.maxPrice) });
+  const { query } = normaliseListing({
+    limit: q.limit,
+    sort: q.sort,
+    order: q.order,
+    q: q.q,
+    category: q.categories?.join(','),
+    minPrice: q.minPrice === undefined ? undefined : Price.parse(q.minPrice),
+    maxPrice: q.maxPrice === undefined ? undefined : Price.parse(q.maxPrice),
+  });
   const after: KeysetPosition | undefined = q.deep ? { value: middle[q.sort], id: q.order === 'asc' ? 0 : 2 ** 31 } : undefined;
   return { ...query, after };
 }
@@ -56,33 +71,62 @@ if (mode === 'all' || mode === 'named') {
       const query = toQuery(q);
       await repo.list(query); // counts cached
       // Pages until 100 items or 10 pages: items per page, worst ms / rows.
-      let after: KeysetPosition | undefined; const items: number[] = []; let ms = 0, rows = 0, maxMs = 0, maxRows = 0;
-      for (let p = 0; p < (q.label.includes(" ") && q.q!.length < 5 ? 200 : 10); p += 1) {
+      let after: KeysetPosition | undefined;
+      const items: number[] = [];
+      let ms = 0,
+        rows = 0,
+        maxMs = 0,
+        maxRows = 0;
+      for (let p = 0; p < (q.label.includes(' ') && q.q!.length < 5 ? 200 : 10); p += 1) {
         if (items.at(-1)! > 0 && items.length >= 10) break;
         const c = await cost(repo, { ...query, after });
-        items.push(c.items); ms += c.ms; rows += c.rows; maxMs = Math.max(maxMs, c.ms); maxRows = Math.max(maxRows, c.rows);
-        if (!c.next) break; after = c.next;
+        items.push(c.items);
+        ms += c.ms;
+        rows += c.rows;
+        maxMs = Math.max(maxMs, c.ms);
+        maxRows = Math.max(maxRows, c.rows);
+        if (!c.next) break;
+        after = c.next;
       }
-      console.log(`${q.label.padEnd(11)} ${name.padEnd(6)} pages ${items.length} first item on page ${items.findIndex((n) => n > 0) + 1} items/page ${items.slice(0, 12).join(',')} | mean ${(ms / items.length).toFixed(1)} ms max ${maxMs.toFixed(1)} ms | rows max ${maxRows}`);
+      console.log(
+        `${q.label.padEnd(11)} ${name.padEnd(6)} pages ${items.length} first item on page ${items.findIndex((n) => n > 0) + 1} items/page ${items.slice(0, 12).join(',')} | mean ${(ms / items.length).toFixed(1)} ms max ${maxMs.toFixed(1)} ms | rows max ${maxRows}`,
+      );
     }
   }
 }
 if (mode === 'all' || mode === 'corpus') {
   const corpus = await adversarialCorpus(single);
-  const res: Record<string, { ms: number[]; rows: number[]; label: string[] }> = { before: { ms: [], rows: [], label: [] }, after: { ms: [], rows: [], label: [] } };
-  for (const pass of [0, 1]) for (const q of corpus) {
-    for (const [name, repo] of Object.entries(plans)) {
-      const c = await cost(repo, toQuery(q));
-      if (pass === 1) { res[name]!.ms.push(c.ms); res[name]!.rows.push(c.rows); res[name]!.label.push(`${q.label} ${q.q} ${q.sort}`); }
+  const res: Record<string, { ms: number[]; rows: number[]; label: string[] }> = {
+    before: { ms: [], rows: [], label: [] },
+    after: { ms: [], rows: [], label: [] },
+  };
+  for (const pass of [0, 1])
+    for (const q of corpus) {
+      for (const [name, repo] of Object.entries(plans)) {
+        const c = await cost(repo, toQuery(q));
+        if (pass === 1) {
+          res[name].ms.push(c.ms);
+          res[name].rows.push(c.rows);
+          res[name].label.push(`${q.label} ${q.q} ${q.sort}`);
+        }
+      }
     }
-  }
-  const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
-  const a = res.after!, b = res.before!;
-  const order = a.ms.map((_, i) => i).sort((x, y) => a.ms[y]! - a.ms[x]!).slice(0, 25);
-  for (const i of order) console.log(`${a.label[i]!.padEnd(70)} after ${a.ms[i]!.toFixed(1)} ms ${a.rows[i]} rows | before ${b.ms[i]!.toFixed(1)} ms ${b.rows[i]} rows`);
+  const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
+  const a = res.after,
+    b = res.before;
+  const order = a.ms
+    .map((_, i) => i)
+    .sort((x, y) => a.ms[y] - a.ms[x])
+    .slice(0, 25);
+  for (const i of order)
+    console.log(
+      `${a.label[i].padEnd(70)} after ${a.ms[i].toFixed(1)} ms ${a.rows[i]} rows | before ${b.ms[i].toFixed(1)} ms ${b.rows[i]} rows`,
+    );
   for (const [name, r] of Object.entries(res)) {
     const worst = r.ms.indexOf(Math.max(...r.ms));
-    console.log(`corpus ${name}: n=${r.ms.length} p50 ${pct(r.ms, 0.5).toFixed(1)} p95 ${pct(r.ms, 0.95).toFixed(1)} p99 ${pct(r.ms, 0.99).toFixed(1)} max ${Math.max(...r.ms).toFixed(1)} ms (${r.label[worst]}) | rows p99 ${pct(r.rows, 0.99)} max ${Math.max(...r.rows)}`);
+    console.log(
+      `corpus ${name}: n=${r.ms.length} p50 ${pct(r.ms, 0.5).toFixed(1)} p95 ${pct(r.ms, 0.95).toFixed(1)} p99 ${pct(r.ms, 0.99).toFixed(1)} max ${Math.max(...r.ms).toFixed(1)} ms (${r.label[worst]}) | rows p99 ${pct(r.rows, 0.99)} max ${Math.max(...r.rows)}`,
+    );
   }
 }
 await single.destroy();

@@ -37,7 +37,9 @@ export class GetAvailability {
     try {
       const live = await this.catalog.getProduct(product.sku);
       const snapshot = { sku: product.sku, pricePaise: live.product.pricePaise, stock: live.product.stock, asOf: live.asOf };
-      await this.lastKnown.remember(snapshot).catch((error: unknown) => this.logger.warn({ err: error }, 'could not keep last known availability'));
+      await this.lastKnown
+        .remember(snapshot)
+        .catch((error: unknown) => this.logger.warn({ err: error }, 'could not keep last known availability'));
       return { productId, ...snapshot, stale: false };
     } catch (error) {
       if (error instanceof PartnerProductNotFoundError || !(error instanceof DomainError)) throw error;

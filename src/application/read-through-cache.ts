@@ -133,7 +133,10 @@ export class ReadThroughCache {
     // A first-sight build (no token, see admit) is joined by anyone: it started moments ago.
     const running = this.inFlight.get(flight) ?? this.inFlight.get(key);
     // The starter's request ending cancels its build, not the joiners' requests: they build for themselves.
-    if (running) return running.catch((error: unknown) => (error instanceof WorkCancelledError ? build().then((built) => built.value) : Promise.reject(error)));
+    if (running)
+      return running.catch((error: unknown) =>
+        error instanceof WorkCancelledError ? build().then((built) => built.value) : Promise.reject(error),
+      );
     // The flight ends only once the value is stored, so late arrivals find it instead of rebuilding.
     const promise = build()
       .then(async (built) => {

@@ -61,9 +61,20 @@ export class SyncCatalog {
       // Upsert does not tell which products changed or where they were before: every product of the batch counts.
       if (changed > 0) await this.cache.invalidate(blindWriteTags(page.items));
       cursor = page.nextCursor;
-      progress = { pages: progress.pages + 1, items: progress.items + page.items.length, changed: progress.changed + changed, total: page.total };
+      progress = {
+        pages: progress.pages + 1,
+        items: progress.items + page.items.length,
+        changed: progress.changed + changed,
+        total: page.total,
+      };
       const { pages, items } = progress;
-      await this.checkpoints.save(CATALOG_SYNC_CHECKPOINT, { cursor, pages, items, completed: cursor === null, updatedAt: new Date(this.clock.now()) });
+      await this.checkpoints.save(CATALOG_SYNC_CHECKPOINT, {
+        cursor,
+        pages,
+        items,
+        completed: cursor === null,
+        updatedAt: new Date(this.clock.now()),
+      });
       onProgress?.(progress);
     } while (cursor !== null);
     return { ...progress, resumedAfterPages: resumed?.pages ?? 0 };

@@ -1,10 +1,5 @@
 /** The event types this service applies; any other type is recorded and acknowledged, not applied. */
-export const PRODUCT_CHANGE_TYPES = [
-  'product.upserted',
-  'product.price_changed',
-  'product.stock_changed',
-  'product.deleted',
-] as const;
+export const PRODUCT_CHANGE_TYPES = ['product.upserted', 'product.price_changed', 'product.stock_changed', 'product.deleted'] as const;
 
 export type ProductChangeType = (typeof PRODUCT_CHANGE_TYPES)[number];
 

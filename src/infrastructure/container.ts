@@ -74,7 +74,11 @@ export function buildContainer(config: Config, infra: Infrastructure, overrides:
   const bind = <T>(name: keyof typeof TYPES, make: () => T) => {
     const override = overrides[name] as T | undefined;
     if (override !== undefined) container.bind<T>(TYPES[name]).toConstantValue(override);
-    else container.bind<T>(TYPES[name]).toDynamicValue(() => make()).inSingletonScope();
+    else
+      container
+        .bind<T>(TYPES[name])
+        .toDynamicValue(() => make())
+        .inSingletonScope();
   };
   const { redis, logger } = infra;
   const database = (port: keyof typeof TYPES): Knex => {

@@ -50,19 +50,23 @@ export async function createDatabasePools(config: PoolConfig): Promise<DatabaseP
     acquireTimeoutMs: config.DATABASE_WRITE_POOL_WAIT_MS,
     statementTimeoutMs,
   });
-  const read = knexFactory(knexConfig(config, {
-    min: Math.min(2, config.DATABASE_POOL_SIZE),
-    max: config.DATABASE_POOL_SIZE,
-    acquireTimeoutMs: config.DATABASE_POOL_WAIT_MS,
-    statementTimeoutMs,
-  }));
+  const read = knexFactory(
+    knexConfig(config, {
+      min: Math.min(2, config.DATABASE_POOL_SIZE),
+      max: config.DATABASE_POOL_SIZE,
+      acquireTimeoutMs: config.DATABASE_POOL_WAIT_MS,
+      statementTimeoutMs,
+    }),
+  );
   // One connection, used by one probe at a time (CheckReadiness is single-flight), so it never queues.
-  const health = knexFactory(knexConfig(config, {
-    min: 1,
-    max: 1,
-    acquireTimeoutMs: READINESS_TIMEOUT_MS,
-    statementTimeoutMs: READINESS_TIMEOUT_MS,
-  }));
+  const health = knexFactory(
+    knexConfig(config, {
+      min: 1,
+      max: 1,
+      acquireTimeoutMs: READINESS_TIMEOUT_MS,
+      statementTimeoutMs: READINESS_TIMEOUT_MS,
+    }),
+  );
   const killer = knexFactory(knexConfig(config, KILLER_POOL));
   const guard = new StatementGuard(killer);
   guard.guard(read, { bulkhead: 'catalogue-reads', statementTimeoutMs });

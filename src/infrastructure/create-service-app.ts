@@ -49,8 +49,7 @@ export function createServiceApp(container: Container, options: ServiceAppOption
   const config = container.get<Config>(TYPES.Config);
   const logger = container.get<Logger>(TYPES.Logger);
   const registry = options.registry ?? new Registry();
-  const readMetrics =
-    options.readMetrics ?? (async () => ({ contentType: registry.contentType, body: await registry.metrics() }));
+  const readMetrics = options.readMetrics ?? (async () => ({ contentType: registry.contentType, body: await registry.metrics() }));
   const metrics = new HttpMetrics(registry, { defaultMetrics: options.defaultMetrics });
   // /metrics and /docs are a decision (README, Running in production): here, on a port of their own, or off.
   const metricsHere = config.METRICS_ENABLED && config.METRICS_PORT === undefined;

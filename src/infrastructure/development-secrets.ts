@@ -8,7 +8,9 @@ export const DEVELOPMENT_WEBHOOK_SECRET = 'whsec_ZmFybWxva2FsLWRldi13ZWJob29rLXN
  * PARTNER_MODE=mock): with them anyone could sign a cursor or a partner webhook. One line per key,
  * saying how to make a real secret.
  */
-export function developmentSecretProblems(config: Pick<Config, 'development' | 'usesDevelopmentCursorSecret' | 'WEBHOOK_SECRETS'>): string[] {
+export function developmentSecretProblems(
+  config: Pick<Config, 'development' | 'usesDevelopmentCursorSecret' | 'WEBHOOK_SECRETS'>,
+): string[] {
   if (config.development) return [];
   const problems: string[] = [];
   if (config.usesDevelopmentCursorSecret) {

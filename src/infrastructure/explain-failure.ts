@@ -32,11 +32,14 @@ function explainOne(failure: Failure, settings: Settings): string | undefined {
   const database = settings.DATABASE_URL ? `MariaDB/MySQL at ${hostOf(settings.DATABASE_URL)}` : undefined;
   const target = (): string => {
     const at = failure.address && failure.port ? `${failure.address}:${failure.port}` : undefined;
-    if (settings.REDIS_URL && failure.port !== undefined && String(failure.port) === portOf(settings.REDIS_URL, 6379)) return `Redis at ${hostOf(settings.REDIS_URL)} (REDIS_URL)`;
-    if (database && failure.port !== undefined && String(failure.port) === portOf(settings.DATABASE_URL!, 3306)) return `${database} (DATABASE_URL)`;
+    if (settings.REDIS_URL && failure.port !== undefined && String(failure.port) === portOf(settings.REDIS_URL, 6379))
+      return `Redis at ${hostOf(settings.REDIS_URL)} (REDIS_URL)`;
+    if (database && failure.port !== undefined && String(failure.port) === portOf(settings.DATABASE_URL!, 3306))
+      return `${database} (DATABASE_URL)`;
     if (failure.hostname) {
       if (settings.DATABASE_URL && new URL(settings.DATABASE_URL).hostname === failure.hostname) return `${database} (DATABASE_URL)`;
-      if (settings.REDIS_URL && new URL(settings.REDIS_URL).hostname === failure.hostname) return `Redis at ${hostOf(settings.REDIS_URL)} (REDIS_URL)`;
+      if (settings.REDIS_URL && new URL(settings.REDIS_URL).hostname === failure.hostname)
+        return `Redis at ${hostOf(settings.REDIS_URL)} (REDIS_URL)`;
       return failure.hostname;
     }
     return at ?? 'the server';
@@ -60,7 +63,8 @@ function explainOne(failure: Failure, settings: Settings): string | undefined {
     case 'EADDRINUSE':
       return `port ${failure.port ?? settings.PORT} is already in use by another process; stop that process or set PORT to a free port`;
     case 'EACCES':
-      if (failure.syscall === 'listen') return `not allowed to listen on port ${failure.port ?? settings.PORT}; use a port of 1024 or more (PORT) and let a reverse proxy hold 80/443`;
+      if (failure.syscall === 'listen')
+        return `not allowed to listen on port ${failure.port ?? settings.PORT}; use a port of 1024 or more (PORT) and let a reverse proxy hold 80/443`;
       return `permission denied on ${failure.path ?? 'a file'}; check that the service's user may write there (SQLITE_FILE's directory)`;
     case 'SQLITE_CANTOPEN':
       return `cannot open the SQLite file ${settings.SQLITE_FILE ?? ''} (${firstLine(failure.message)}); check that its directory exists and is writable, or set SQLITE_FILE`;

@@ -33,9 +33,8 @@ const webhookSecrets = z
   .superRefine((secrets, ctx) => {
     secrets.forEach((secret, i) => {
       const base64 = secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : undefined;
-      const ok = base64 === undefined
-        ? secret.length >= 16
-        : /^[A-Za-z0-9+/]+={0,2}$/.test(base64) && Buffer.from(base64, 'base64').length >= 16;
+      const ok =
+        base64 === undefined ? secret.length >= 16 : /^[A-Za-z0-9+/]+={0,2}$/.test(base64) && Buffer.from(base64, 'base64').length >= 16;
       if (!ok) ctx.addIssue({ code: 'custom', message: `secret ${i + 1} must be whsec_ and base64 of 16+ bytes, or 16+ characters` });
     });
   });
@@ -50,7 +49,12 @@ const trustProxy = z
 // Comma-separated origins (scheme://host[:port]) allowed to call the API from a browser, or *.
 const corsOrigins = z
   .string()
-  .transform((list) => list.split(',').map((origin) => origin.trim()).filter((origin) => origin !== ''))
+  .transform((list) =>
+    list
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter((origin) => origin !== ''),
+  )
   .superRefine((origins, ctx) => {
     for (const origin of origins) {
       if (origin === '*') continue;
@@ -68,30 +72,45 @@ const corsOrigins = z
   });
 
 const url = (protocols: string[]) =>
-  z.string().refine((value) => {
-    try {
-      return protocols.includes(new URL(value).protocol);
-    } catch {
-      return false;
-    }
-  }, `must be a URL with scheme ${protocols.join(' or ')}`);
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `must be a URL with scheme ${protocols.join(' or ')}`,
+  );
 
 // Comma-separated URLs (replicas, cluster seed nodes).
 const urlList = (protocols: string[]) =>
   z
     .string()
-    .transform((list) => list.split(',').map((item) => item.trim()).filter((item) => item !== ''))
+    .transform((list) =>
+      list
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== ''),
+    )
     .pipe(z.array(url(protocols)).min(1, 'must list at least one URL'));
 
 // Comma-separated host:port pairs (Sentinels).
 const hostPortList = z
   .string()
-  .transform((list) => list.split(',').map((item) => item.trim()).filter((item) => item !== ''))
+  .transform((list) =>
+    list
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== ''),
+  )
   .pipe(
     z
       .array(z.string().regex(/^[^\s:,]+:\d{1,5}$/, 'must be host:port'))
       .min(1, 'must list at least one host:port')
-      .transform((items) => items.map((item) => ({ host: item.slice(0, item.lastIndexOf(':')), port: Number(item.slice(item.lastIndexOf(':') + 1)) }))),
+      .transform((items) =>
+        items.map((item) => ({ host: item.slice(0, item.lastIndexOf(':')), port: Number(item.slice(item.lastIndexOf(':') + 1)) })),
+      ),
   );
 
 const EnvSchema = z.object({
@@ -239,7 +258,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     problems.push('PARTNER_BREAKER_MIN_CALLS: must not exceed PARTNER_BREAKER_WINDOW, or the breaker could never open');
   }
   if (config.HTTP_HEADERS_TIMEOUT_MS <= config.HTTP_KEEP_ALIVE_TIMEOUT_MS) {
-    problems.push('HTTP_HEADERS_TIMEOUT_MS: must exceed HTTP_KEEP_ALIVE_TIMEOUT_MS, or an idle keep-alive connection can be cut as a slow request');
+    problems.push(
+      'HTTP_HEADERS_TIMEOUT_MS: must exceed HTTP_KEEP_ALIVE_TIMEOUT_MS, or an idle keep-alive connection can be cut as a slow request',
+    );
   }
   if (config.HTTP_REQUEST_TIMEOUT_MS < config.HTTP_HEADERS_TIMEOUT_MS) {
     problems.push('HTTP_REQUEST_TIMEOUT_MS: must be at least HTTP_HEADERS_TIMEOUT_MS (the headers are part of the request)');

@@ -9,9 +9,7 @@ const MIGRATIONS_TABLE = 'knex_migrations';
  * Knex's migration lock makes concurrent callers safe.
  */
 export async function migrateLatest(knex: Knex, directory = MIGRATIONS_DIRECTORY): Promise<string[]> {
-  const recorded = (await knex.schema.hasTable(MIGRATIONS_TABLE))
-    ? ((await knex(MIGRATIONS_TABLE).pluck('name')) as string[])
-    : [];
+  const recorded = (await knex.schema.hasTable(MIGRATIONS_TABLE)) ? ((await knex(MIGRATIONS_TABLE).pluck('name')) as string[]) : [];
   const [, applied] = (await knex.migrate.latest({
     migrationSource: new MigrationFiles(directory, new Set(recorded)),
     tableName: MIGRATIONS_TABLE,

@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { RegisterPartnerWebhook } from '../application/register-partner-webhook.js';
+import { type RegisterPartnerWebhook } from '../application/register-partner-webhook.js';
 import { DependencyUnavailableError } from '../domain/errors/dependency-unavailable-error.js';
 import type { Config } from './load-config.js';
 

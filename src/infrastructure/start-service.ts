@@ -139,10 +139,15 @@ function describeBackends(config: Config, logger: Logger) {
   const cache = redisTopology(config) ? `redis (${redisTopology(config)!.kind})` : 'in-process';
   logger.info({ database, cache }, `backends: database=${database}, cache/locks=${cache}`);
   if (!redisTopology(config)) {
-    logger.warn('no REDIS_URL (or REDIS_CLUSTER_URLS, REDIS_SENTINELS): caches, locks and deduplication are in-process, correct for a single instance only');
+    logger.warn(
+      'no REDIS_URL (or REDIS_CLUSTER_URLS, REDIS_SENTINELS): caches, locks and deduplication are in-process, correct for a single instance only',
+    );
   }
   if (config.OAUTH_TOKEN_URL) {
-    logger.info({ tokenUrl: config.OAUTH_TOKEN_URL, clientAuth: config.OAUTH_CLIENT_AUTH }, 'partner authentication: OAuth2 client credentials');
+    logger.info(
+      { tokenUrl: config.OAUTH_TOKEN_URL, clientAuth: config.OAUTH_CLIENT_AUTH },
+      'partner authentication: OAuth2 client credentials',
+    );
   } else {
     logger.warn(
       'partner not configured: partner features are off (availability answers 503, webhook deliveries 401); set OAUTH_TOKEN_URL, OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET and PARTNER_API_URL, or for development PARTNER_MODE=mock with `npm start`',

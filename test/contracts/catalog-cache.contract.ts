@@ -17,13 +17,29 @@ export interface CatalogCacheSubject {
 
 const entry = (value: string, tags: readonly string[] = ['p:X']): CacheEntry => ({ value, tags, freshUntil: Date.now() + 60_000 });
 
-const ghee: ProductFacts = { sku: 'GHEE', name: 'Desi Ghee', description: 'Slow-cooked', category: 'dairy', pricePaise: 50_000, stock: 5, live: true };
+const ghee: ProductFacts = {
+  sku: 'GHEE',
+  name: 'Desi Ghee',
+  description: 'Slow-cooked',
+  category: 'dairy',
+  pricePaise: 50_000,
+  stock: 5,
+  live: true,
+};
 const paneer: ProductFacts = { ...ghee, sku: 'PANEER', name: 'Paneer' };
 const mango: ProductFacts = { ...ghee, sku: 'MANGO', name: 'Kesar Mango', category: 'fruit' };
 
-const listing = (fields: Partial<ProductQuery>): ProductQuery => ({ limit: 20, sort: 'createdAt', order: 'desc', categories: [], words: [], ...fields });
+const listing = (fields: Partial<ProductQuery>): ProductQuery => ({
+  limit: 20,
+  sort: 'createdAt',
+  order: 'desc',
+  categories: [],
+  words: [],
+  ...fields,
+});
 
-const page = (query: Partial<ProductQuery>, items: ProductFacts[], next: KeysetPosition | null) => listingTags({ query: listing(query), items, next });
+const page = (query: Partial<ProductQuery>, items: ProductFacts[], next: KeysetPosition | null) =>
+  listingTags({ query: listing(query), items, next });
 const more = { value: 1, id: 1 };
 
 /** The pages a small catalogue has cached, by what they show and where a product could enter them. */
@@ -33,7 +49,11 @@ const PAGES: Record<string, readonly string[]> = {
   'product:mango': detailTags(mango),
   'list:all': page({}, [ghee, paneer, mango], more),
   'list:dairy-page-2': page({ categories: ['dairy'], after: more }, [paneer], null),
-  'list:dairy-by-price-page-2': page({ categories: ['dairy'], sort: 'price', order: 'asc', after: { value: 40_000, id: 1 } }, [paneer], null),
+  'list:dairy-by-price-page-2': page(
+    { categories: ['dairy'], sort: 'price', order: 'asc', after: { value: 40_000, id: 1 } },
+    [paneer],
+    null,
+  ),
   'list:fruit': page({ categories: ['fruit'] }, [mango], null),
   'list:fruit-by-price': page({ categories: ['fruit'], sort: 'price', order: 'asc' }, [mango], { value: 50_000, id: 3 }),
   'list:under-600-page-2': page({ maxPricePaise: 60_000, after: more }, [mango], null),
@@ -83,39 +103,66 @@ export function describeCatalogCacheContract(name: string, makeSubject: () => Pr
 
     it('invalidate, on a stock change, makes only the pages showing that product unreachable', async () => {
       expect(await reachableAfter({ before: ghee, after: { ...ghee, stock: 4 } })).to.deep.equal([
-        'product:paneer', 'product:mango', 'list:dairy-page-2', 'list:dairy-by-price-page-2', 'list:fruit', 'list:fruit-by-price',
-        'list:under-600-page-2', 'list:by-name',
+        'product:paneer',
+        'product:mango',
+        'list:dairy-page-2',
+        'list:dairy-by-price-page-2',
+        'list:fruit',
+        'list:fruit-by-price',
+        'list:under-600-page-2',
+        'list:by-name',
       ]);
     });
 
     it('invalidate, on a price change, also reaches the pages whose price band the new price falls in', async () => {
       expect(await reachableAfter({ before: ghee, after: { ...ghee, pricePaise: 45_000 } })).to.deep.equal([
-        'product:paneer', 'product:mango', 'list:dairy-page-2', 'list:fruit', 'list:fruit-by-price', 'list:by-name',
+        'product:paneer',
+        'product:mango',
+        'list:dairy-page-2',
+        'list:fruit',
+        'list:fruit-by-price',
+        'list:by-name',
       ]);
     });
 
     it('invalidate, on an upsert creating a product, reaches the newest end, its price band and name order, not other categories or searches', async () => {
       const created = { ...ghee, sku: 'BUTTER', name: 'White Butter' };
       expect(await reachableAfter({ before: null, after: created })).to.deep.equal([
-        'product:ghee', 'product:paneer', 'product:mango', 'list:dairy-page-2', 'list:fruit', 'list:fruit-by-price', 'list:search-ghee',
+        'product:ghee',
+        'product:paneer',
+        'product:mango',
+        'list:dairy-page-2',
+        'list:fruit',
+        'list:fruit-by-price',
+        'list:search-ghee',
       ]);
     });
 
     it('invalidate, on a deletion, reaches exactly the pages showing the product', async () => {
       expect(await reachableAfter({ before: mango, after: { ...mango, live: false } })).to.deep.equal([
-        'product:ghee', 'product:paneer', 'list:dairy-page-2', 'list:dairy-by-price-page-2', 'list:search-ghee',
+        'product:ghee',
+        'product:paneer',
+        'list:dairy-page-2',
+        'list:dairy-by-price-page-2',
+        'list:search-ghee',
       ]);
     });
 
     it('invalidate, on a move to another category, reaches the pages showing it and every listing of the new category', async () => {
       expect(await reachableAfter({ before: mango, after: { ...mango, category: 'dairy' } })).to.deep.equal([
-        'product:ghee', 'product:paneer', 'list:search-ghee',
+        'product:ghee',
+        'product:paneer',
+        'list:search-ghee',
       ]);
     });
 
     it('invalidate, on a rename, reaches name order and the searches the new name can match', async () => {
       expect(await reachableAfter({ before: paneer, after: { ...paneer, name: 'Ghee Paneer' } })).to.deep.equal([
-        'product:ghee', 'product:mango', 'list:fruit', 'list:fruit-by-price', 'list:under-600-page-2',
+        'product:ghee',
+        'product:mango',
+        'list:fruit',
+        'list:fruit-by-price',
+        'list:under-600-page-2',
       ]);
     });
 

@@ -1,6 +1,6 @@
 import { InMemoryCatalogCache } from '../../src/adapters/in-memory/in-memory-catalog-cache.js';
 import { RedisCatalogCache } from '../../src/adapters/redis/redis-catalog-cache.js';
-import { RedisNearCatalogCache } from '../../src/adapters/redis/redis-near-catalog-cache.js';
+import { type RedisNearCatalogCache } from '../../src/adapters/redis/redis-near-catalog-cache.js';
 import { createTestRedis, type TestRedis } from '../support/services.js';
 import { describeCatalogCacheContract } from './catalog-cache.contract.js';
 import { nearCacheInstances } from '../support/near-cache.js';

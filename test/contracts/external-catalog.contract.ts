@@ -72,7 +72,7 @@ export function describeExternalCatalogContract(name: string, makeSubject: () =>
     it('getProduct, for a listed sku, returns the product as listed and when the partner said so', async () => {
       const { items } = await subject.catalog.listProducts(null, 5);
       const before = Date.now();
-      const live = await subject.catalog.getProduct(items[3]!.sku);
+      const live = await subject.catalog.getProduct(items[3].sku);
       expect(live.product).to.deep.equal(items[3]);
       expect(live.asOf.getTime()).to.be.within(before - 1, Date.now());
     });

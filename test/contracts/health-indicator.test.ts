@@ -44,9 +44,13 @@ onlyWith(['redis'], describeHealthIndicatorContract)(
     return { indicator: new RedisHealthIndicator(redis.client), cleanup: () => redis.cleanup() };
   },
   async () => {
-    const client = createClient({ url: `redis://127.0.0.1:${NOTHING_LISTENS}`, disableOfflineQueue: true, socket: { reconnectStrategy: false } });
+    const client = createClient({
+      url: `redis://127.0.0.1:${NOTHING_LISTENS}`,
+      disableOfflineQueue: true,
+      socket: { reconnectStrategy: false },
+    });
     client.on('error', () => undefined);
     await client.connect().catch(() => undefined);
-    return { indicator: new RedisHealthIndicator(client as RedisClient), cleanup: async () => undefined };
+    return { indicator: new RedisHealthIndicator(client), cleanup: async () => undefined };
   },
 );

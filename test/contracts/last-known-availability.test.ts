@@ -14,14 +14,26 @@ describeLastKnownAvailabilityContract('in-memory', async () => {
 onlyWith(['redis'], describeLastKnownAvailabilityContract)('Redis (each handle with its own in-process mirror)', async () => {
   const redis = await createTestRedis('last-known');
   const make = () =>
-    new RedisLastKnownAvailability(redis.client, redis.prefix, CONTRACT_RETENTION_MS, new InMemoryLastKnownAvailability(CONTRACT_RETENTION_MS), silentLogger);
+    new RedisLastKnownAvailability(
+      redis.client,
+      redis.prefix,
+      CONTRACT_RETENTION_MS,
+      new InMemoryLastKnownAvailability(CONTRACT_RETENTION_MS),
+      silentLogger,
+    );
   return { store: make(), peer: make(), cleanup: () => redis.cleanup() };
 });
 
 describeWith(['redis'], 'RedisLastKnownAvailability', () => {
   it('recall, when Redis stops answering, serves what this instance saw from its in-process mirror', async () => {
     const redis = await createTestRedis('last-known-outage');
-    const store = new RedisLastKnownAvailability(redis.client, redis.prefix, CONTRACT_RETENTION_MS, new InMemoryLastKnownAvailability(CONTRACT_RETENTION_MS), silentLogger);
+    const store = new RedisLastKnownAvailability(
+      redis.client,
+      redis.prefix,
+      CONTRACT_RETENTION_MS,
+      new InMemoryLastKnownAvailability(CONTRACT_RETENTION_MS),
+      silentLogger,
+    );
     const seen = { sku: 'FL-DAI-0000001', pricePaise: 45_000, stock: 3, asOf: new Date(Date.now() - 1_000) };
     await store.remember(seen);
     await redis.cleanup();
@@ -34,8 +46,20 @@ describeWith(['redis'], 'RedisLastKnownAvailability', () => {
     const redis = await createTestRedis('last-known-restart');
     try {
       const seen = { sku: 'FL-DAI-0000009', pricePaise: 9_900, stock: 0, asOf: new Date(Date.now() - 1_000) };
-      await new RedisLastKnownAvailability(redis.client, redis.prefix, CONTRACT_RETENTION_MS, new InMemoryLastKnownAvailability(CONTRACT_RETENTION_MS), silentLogger).remember(seen);
-      const restarted = new RedisLastKnownAvailability(redis.client, redis.prefix, CONTRACT_RETENTION_MS, new InMemoryLastKnownAvailability(CONTRACT_RETENTION_MS), silentLogger);
+      await new RedisLastKnownAvailability(
+        redis.client,
+        redis.prefix,
+        CONTRACT_RETENTION_MS,
+        new InMemoryLastKnownAvailability(CONTRACT_RETENTION_MS),
+        silentLogger,
+      ).remember(seen);
+      const restarted = new RedisLastKnownAvailability(
+        redis.client,
+        redis.prefix,
+        CONTRACT_RETENTION_MS,
+        new InMemoryLastKnownAvailability(CONTRACT_RETENTION_MS),
+        silentLogger,
+      );
       expect(await restarted.recall('FL-DAI-0000009')).to.deep.equal(seen);
       const ttl = await redis.client.pTTL(`${redis.prefix}availability:FL-DAI-0000009`);
       expect(ttl).to.be.within(CONTRACT_RETENTION_MS - 60_000, CONTRACT_RETENTION_MS);

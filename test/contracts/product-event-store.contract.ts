@@ -124,7 +124,15 @@ export function describeProductEventStoreContract(name: string, makeSubject: () 
       const created = await store.apply(upserted('FACTS-1', 1, { name: 'Amla Candy', category: 'snacks', pricePaise: 9_900, stock: 4 }));
       expect(created.write).to.deep.equal({
         before: null,
-        after: { sku: 'FACTS-1', name: 'Amla Candy', description: created.write!.after.description, category: 'snacks', pricePaise: 9_900, stock: 4, live: true },
+        after: {
+          sku: 'FACTS-1',
+          name: 'Amla Candy',
+          description: created.write!.after.description,
+          category: 'snacks',
+          pricePaise: 9_900,
+          stock: 4,
+          live: true,
+        },
       });
       const restocked = await store.apply(stockChanged('FACTS-1', 2, 9));
       expect(restocked.write?.before).to.include({ stock: 4, live: true });

@@ -33,7 +33,12 @@ const FILTERS: Record<string, Filters> = {
   'a search word': { categories: [], words: ['mang'] },
   'two words and a category': { categories: ['fruit', 'vegetables'], words: ['harvest', 'o'] },
   'a word and a word it begins': { categories: [], words: ['o', 'org'] },
-  'a word, three categories and a price range': { categories: ['dairy', 'fruit', 'vegetables'], minPricePaise: 9900, maxPricePaise: 9900, words: ['f'] },
+  'a word, three categories and a price range': {
+    categories: ['dairy', 'fruit', 'vegetables'],
+    minPricePaise: 9900,
+    maxPricePaise: 9900,
+    words: ['f'],
+  },
   'one price': { categories: [], minPricePaise: 9900, maxPricePaise: 9900, words: [] },
   'one price in two categories': { categories: ['dairy', 'fruit'], minPricePaise: 45000, maxPricePaise: 45000, words: [] },
 };
@@ -54,7 +59,11 @@ interface PageThrough {
   readonly shortPages: number;
 }
 
-async function pageThrough(repository: ProductRepository, query: Omit<ProductQuery, 'after'>, between?: () => Promise<void>): Promise<PageThrough> {
+async function pageThrough(
+  repository: ProductRepository,
+  query: Omit<ProductQuery, 'after'>,
+  between?: () => Promise<void>,
+): Promise<PageThrough> {
   const seen: Product[] = [];
   let shortPages = 0;
   let after: ProductQuery['after'];
@@ -65,7 +74,11 @@ async function pageThrough(repository: ProductRepository, query: Omit<ProductQue
     if (page.next === null) return { seen, shortPages };
     if (page.items.length < query.limit) shortPages += 1;
     const last = page.items.at(-1);
-    if (last) expect(precedes(query, page.next, { value: sortValueOf(last, query.sort), id: last.id }), 'next is not before the last item').to.equal(false);
+    if (last)
+      expect(
+        precedes(query, page.next, { value: sortValueOf(last, query.sort), id: last.id }),
+        'next is not before the last item',
+      ).to.equal(false);
     after = page.next;
     await between?.();
   }
@@ -116,7 +129,11 @@ function draft(sku: string, overrides: Partial<ProductDraft> = {}): ProductDraft
   };
 }
 
-export function describeProductRepositoryContract(name: string, makeSubject: () => Promise<ProductRepositorySubject>, options: ContractOptions = {}) {
+export function describeProductRepositoryContract(
+  name: string,
+  makeSubject: () => Promise<ProductRepositorySubject>,
+  options: ContractOptions = {},
+) {
   describe(`ProductRepository contract: ${name}`, function () {
     this.timeout(60_000);
     let subject: ProductRepositorySubject;
@@ -177,7 +194,9 @@ export function describeProductRepositoryContract(name: string, makeSubject: () 
         const { seen, shortPages } = await pageThrough(subject.repository, query);
         expect(shortPages).to.be.greaterThan(0);
         expect(seen.map((p) => p.id)).to.deep.equal(expectedOrder(all, query));
-        expect(Math.ceil(all.length / examinedPerPage(query.words)), 'at least one page per budget of products').to.be.at.most(shortPages + 1);
+        expect(Math.ceil(all.length / examinedPerPage(query.words)), 'at least one page per budget of products').to.be.at.most(
+          shortPages + 1,
+        );
       });
 
       it('list, when a search for two words that never meet is paged, examines the catalogue a budget at a time and returns nothing', async () => {
@@ -201,7 +220,10 @@ export function describeProductRepositoryContract(name: string, makeSubject: () 
         }
         const expected = expectedOrder(all, query).length;
         expect(sizes.length, 'pages').to.equal(Math.ceil(expected / query.limit));
-        expect(sizes.slice(0, -1).every((n) => n === query.limit), `page sizes ${sizes.join(',')}`).to.equal(true);
+        expect(
+          sizes.slice(0, -1).every((n) => n === query.limit),
+          `page sizes ${sizes.join(',')}`,
+        ).to.equal(true);
       });
     }
 
@@ -212,12 +234,18 @@ export function describeProductRepositoryContract(name: string, makeSubject: () 
       let round = 0;
       const { seen } = await pageThrough(subject.repository, query, async () => {
         round += 1;
-        const gains = all[(round * 13) % all.length]!;
-        const loses = before[(round * 5) % before.length]!;
+        const gains = all[(round * 13) % all.length];
+        const loses = before[(round * 5) % before.length];
         touched.add(gains.id).add(loses.id);
         await subject.repository.upsert([
           { ...gains, name: `Desi Ghee ${gains.name}`, version: gains.version + round * 10, createdAt: undefined, updatedAt: undefined },
-          { ...loses, name: 'Farm Fresh Spinach 250 g', version: loses.version + round * 10 + 1, createdAt: undefined, updatedAt: undefined },
+          {
+            ...loses,
+            name: 'Farm Fresh Spinach 250 g',
+            version: loses.version + round * 10 + 1,
+            createdAt: undefined,
+            updatedAt: undefined,
+          },
         ]);
       });
       const ids = seen.map((p) => p.id);
@@ -232,7 +260,7 @@ export function describeProductRepositoryContract(name: string, makeSubject: () 
       let round = 0;
       const { seen } = await pageThrough(subject.repository, query, async () => {
         round += 1;
-        const victim = all[(round * 11) % all.length]!;
+        const victim = all[(round * 11) % all.length];
         await subject.repository.upsert([
           draft(`SEARCH-NEW-${round}`, { name: 'Organic Alphonso Mango 1 kg', pricePaise: 1250 + round }),
           { ...victim, version: victim.version + 1, stock: victim.stock + 100, createdAt: undefined, updatedAt: undefined },
@@ -246,22 +274,28 @@ export function describeProductRepositoryContract(name: string, makeSubject: () 
     it('list, when products are inserted and updated between pages, never repeats or drops the others', async () => {
       const before = await everything(subject.repository);
       let round = 0;
-      const { seen } = await pageThrough(subject.repository, { limit: 9, sort: 'createdAt', order: 'desc', categories: [], words: [] }, async () => {
-        round += 1;
-        const victim = before[(round * 7) % before.length]!;
-        await subject.repository.upsert([
-          draft(`NEW-${round}-a`, { createdAt: new Date(Date.UTC(2027, 0, round)) }),
-          draft(`NEW-${round}-b`, { createdAt: new Date(Date.UTC(2025, 0, round)) }),
-          { ...victim, version: victim.version + 1, stock: victim.stock + 100, createdAt: undefined, updatedAt: undefined },
-        ]);
-      });
+      const { seen } = await pageThrough(
+        subject.repository,
+        { limit: 9, sort: 'createdAt', order: 'desc', categories: [], words: [] },
+        async () => {
+          round += 1;
+          const victim = before[(round * 7) % before.length];
+          await subject.repository.upsert([
+            draft(`NEW-${round}-a`, { createdAt: new Date(Date.UTC(2027, 0, round)) }),
+            draft(`NEW-${round}-b`, { createdAt: new Date(Date.UTC(2025, 0, round)) }),
+            { ...victim, version: victim.version + 1, stock: victim.stock + 100, createdAt: undefined, updatedAt: undefined },
+          ]);
+        },
+      );
       const ids = seen.map((p) => p.id);
       expect(new Set(ids).size, 'no product repeats').to.equal(ids.length);
       for (const product of before) expect(ids, `product ${product.id}`).to.include(product.id);
     });
 
     it('list, when searching, matches word prefixes case-insensitively and never the inside of a word', async () => {
-      await subject.repository.upsert([draft('SEARCH-1', { name: 'Kokum Sherbet 500 ml', description: 'Tangy summer cooler from Konkan.' })]);
+      await subject.repository.upsert([
+        draft('SEARCH-1', { name: 'Kokum Sherbet 500 ml', description: 'Tangy summer cooler from Konkan.' }),
+      ]);
       const find = async (words: string[]) =>
         (await pageThrough(subject.repository, { limit: 50, sort: 'name', order: 'asc', categories: [], words })).seen.map((p) => p.sku);
       expect(await find(['kok'])).to.include('SEARCH-1');
@@ -290,7 +324,8 @@ export function describeProductRepositoryContract(name: string, makeSubject: () 
     });
 
     it('upsert, when two skus differ only in case, keeps two distinct products, alone or in one call', async () => {
-      const skus = (products: readonly Product[]) => products.filter((p) => p.sku.toLowerCase() === 'sku-a1' || p.sku.toLowerCase() === 'sku-b1');
+      const skus = (products: readonly Product[]) =>
+        products.filter((p) => p.sku.toLowerCase() === 'sku-a1' || p.sku.toLowerCase() === 'sku-b1');
       expect(await subject.repository.upsert([draft('SKU-A1', { pricePaise: 100 })])).to.equal(1);
       expect(await subject.repository.upsert([draft('sku-a1', { pricePaise: 200 })])).to.equal(1);
       expect(await subject.repository.upsert([draft('SKU-B1', { pricePaise: 300 }), draft('sku-b1', { pricePaise: 400 })])).to.equal(2);
@@ -309,7 +344,9 @@ export function describeProductRepositoryContract(name: string, makeSubject: () 
       await subject.repository.upsert([draft('RENAMED', { name: 'Sapota 1 kg', version: 1 })]);
       await subject.repository.upsert([draft('RENAMED', { name: 'Chikoo 1 kg', version: 2 })]);
       const find = async (word: string) =>
-        (await pageThrough(subject.repository, { limit: 50, sort: 'name', order: 'asc', categories: [], words: [word] })).seen.map((p) => p.sku);
+        (await pageThrough(subject.repository, { limit: 50, sort: 'name', order: 'asc', categories: [], words: [word] })).seen.map(
+          (p) => p.sku,
+        );
       expect(await find('chik')).to.include('RENAMED');
       expect(await find('sapota')).to.not.include('RENAMED');
     });

@@ -18,10 +18,14 @@ describeProductRepositoryContract('in-memory', async () => ({
   cleanup: async () => undefined,
 }));
 
-describeProductRepositoryContract('in-memory, small scan budget', async () => ({
-  repository: new InMemoryProductRepository(Date.now, SMALL_LIMITS.scanBudget),
-  cleanup: async () => undefined,
-}), SMALL_LIMITS);
+describeProductRepositoryContract(
+  'in-memory, small scan budget',
+  async () => ({
+    repository: new InMemoryProductRepository(Date.now, SMALL_LIMITS.scanBudget),
+    cleanup: async () => undefined,
+  }),
+  SMALL_LIMITS,
+);
 
 describeProductRepositoryContract('SQLite', async () => {
   const knex = await createKnex({ SQLITE_FILE: ':memory:' });
@@ -29,11 +33,15 @@ describeProductRepositoryContract('SQLite', async () => {
   return { repository: new KnexProductRepository(knex), cleanup: () => knex.destroy() };
 });
 
-describeProductRepositoryContract('SQLite, small search limits', async () => {
-  const knex = await createKnex({ SQLITE_FILE: ':memory:' });
-  await migrateLatest(knex);
-  return { repository: new KnexProductRepository(knex, Date.now, SMALL_LIMITS), cleanup: () => knex.destroy() };
-}, SMALL_LIMITS);
+describeProductRepositoryContract(
+  'SQLite, small search limits',
+  async () => {
+    const knex = await createKnex({ SQLITE_FILE: ':memory:' });
+    await migrateLatest(knex);
+    return { repository: new KnexProductRepository(knex, Date.now, SMALL_LIMITS), cleanup: () => knex.destroy() };
+  },
+  SMALL_LIMITS,
+);
 
 describeProductRepositoryContract('SQLite, middling words', async () => {
   const knex = await createKnex({ SQLITE_FILE: ':memory:' });
@@ -53,8 +61,12 @@ onlyWith(['mysql'], describeProductRepositoryContract)('MariaDB', async () => {
   return { repository: new KnexProductRepository(database.knex), cleanup: () => database.drop() };
 });
 
-onlyWith(['mysql'], describeProductRepositoryContract)('MariaDB, small search limits', async () => {
-  const database = await createTestDatabase();
-  await migrateLatest(database.knex);
-  return { repository: new KnexProductRepository(database.knex, Date.now, SMALL_LIMITS), cleanup: () => database.drop() };
-}, SMALL_LIMITS);
+onlyWith(['mysql'], describeProductRepositoryContract)(
+  'MariaDB, small search limits',
+  async () => {
+    const database = await createTestDatabase();
+    await migrateLatest(database.knex);
+    return { repository: new KnexProductRepository(database.knex, Date.now, SMALL_LIMITS), cleanup: () => database.drop() };
+  },
+  SMALL_LIMITS,
+);

@@ -13,7 +13,7 @@ const OPEN_MS = 300;
 function localCatalogue() {
   const random = seededRandom(42);
   const partnerSkus = Array.from({ length: 3 }, (_, i) => generateProduct(i + 1, random, Date.UTC(2026, 0, 1)));
-  return [...partnerSkus, { ...partnerSkus[0]!, sku: 'FL-NOT-OFFERED' }];
+  return [...partnerSkus, { ...partnerSkus[0], sku: 'FL-NOT-OFFERED' }];
 }
 
 describe('GET /api/products/:id/availability', function () {
@@ -59,14 +59,21 @@ describe('GET /api/products/:id/availability', function () {
     expect(response.headers.get('cache-control')).to.equal('no-store');
     const body = await jsonOf(response);
     const [partner] = localCatalogue();
-    expect(body).to.include({ productId: 1, sku: partner!.sku, currency: 'INR', stock: partner!.stock, inStock: partner!.stock > 0, stale: false });
+    expect(body).to.include({
+      productId: 1,
+      sku: partner.sku,
+      currency: 'INR',
+      stock: partner.stock,
+      inStock: partner.stock > 0,
+      stale: false,
+    });
     expect(body.price).to.match(/^\d+\.\d{2}$/);
     expect(Date.parse(body.asOf)).to.be.within(before - 1, Date.now());
   });
 
   it('GET availability, when the partner changes a price, shows the new price at once', async () => {
     await get(2);
-    const sku = localCatalogue()[1]!.sku;
+    const sku = localCatalogue()[1].sku;
     await fetch(`${mock.url}/__catalog/products/${sku}`, { method: 'POST', body: JSON.stringify({ price: '77.25', stock: 0 }) });
     const body = await jsonOf(await get(2));
     expect(body).to.include({ price: '77.25', stock: 0, inStock: false, stale: false });

@@ -16,7 +16,17 @@ const CONCURRENCY = 8;
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 // Headers the HTTP client itself owns, or that change the connection rather than the request.
-const HOP_BY_HOP = new Set(['host', 'connection', 'upgrade', 'transfer-encoding', 'content-length', 'expect', 'te', 'keep-alive', 'trailer']);
+const HOP_BY_HOP = new Set([
+  'host',
+  'connection',
+  'upgrade',
+  'transfer-encoding',
+  'content-length',
+  'expect',
+  'te',
+  'keep-alive',
+  'trailer',
+]);
 
 interface FuzzRequest {
   readonly method: string;
@@ -35,7 +45,10 @@ interface Outcome {
 class RequestGenerator {
   private readonly random: () => number;
 
-  constructor(seed: number, private readonly specs: readonly RouteSpec[]) {
+  constructor(
+    seed: number,
+    private readonly specs: readonly RouteSpec[],
+  ) {
     this.random = seeded(seed);
   }
 
@@ -95,7 +108,23 @@ class RequestGenerator {
   private value() {
     return this.pick([
       () => String(this.int(-5, 200)),
-      () => this.pick(['', 'asc', 'desc', 'price', 'name', 'createdAt', 'fruit', 'fruit,dairy', ',,,', '12.50', '0.001', 'NaN', 'Infinity', 'null']),
+      () =>
+        this.pick([
+          '',
+          'asc',
+          'desc',
+          'price',
+          'name',
+          'createdAt',
+          'fruit',
+          'fruit,dairy',
+          ',,,',
+          '12.50',
+          '0.001',
+          'NaN',
+          'Infinity',
+          'null',
+        ]),
       () => this.pick(['%', '%%', '%ZZ', '%00', '%E0%A4%A', '%F0%9F%A5%AD', '+', '++', '=', '==', '%26', '%3D', '..%2F', '%0D%0A']),
       () => encodeURIComponent(this.string(this.int(0, 120))),
       () => 'v'.repeat(this.int(90, 1500)),
@@ -109,7 +138,19 @@ class RequestGenerator {
       if (!HOP_BY_HOP.has(name.toLowerCase())) headers[name] = value;
     };
     if (body || this.chance(0.2)) {
-      add('content-type', this.pick(['application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', '', 'json', this.visible(20)]));
+      add(
+        'content-type',
+        this.pick([
+          'application/json',
+          'application/json; charset=utf-8',
+          'text/plain',
+          'application/x-www-form-urlencoded',
+          'multipart/form-data; boundary=x',
+          '',
+          'json',
+          this.visible(20),
+        ]),
+      );
     }
     const extras: Array<() => void> = [
       () => add('accept', this.pick(['*/*', 'application/json', 'text/html', 'application/problem+json', this.visible(30)])),
@@ -117,7 +158,20 @@ class RequestGenerator {
       () => add('x-request-id', this.pick(['abc-123', '', this.visible(this.int(0, 300))])),
       () => add('origin', this.pick(['https://shop.farmlokal.example', 'https://evil.example', 'null', this.visible(40)])),
       () => add('access-control-request-method', this.pick(['GET', 'POST', 'DELETE', this.visible(10)])),
-      () => add('x-forwarded-for', this.pick(['203.0.113.7', '2001:db8::1', '10.0.0.1, 203.0.113.9', 'unknown', '', ' , ,', this.visible(80), Array.from({ length: 50 }, (_, i) => `10.0.${i}.1`).join(', ')])),
+      () =>
+        add(
+          'x-forwarded-for',
+          this.pick([
+            '203.0.113.7',
+            '2001:db8::1',
+            '10.0.0.1, 203.0.113.9',
+            'unknown',
+            '',
+            ' , ,',
+            this.visible(80),
+            Array.from({ length: 50 }, (_, i) => `10.0.${i}.1`).join(', '),
+          ]),
+        ),
       () => add('x-forwarded-proto', this.pick(['https', 'http', 'gopher', this.visible(10)])),
       () => add('x-forwarded-host', this.visible(30)),
       () => add('webhook-id', this.visible(this.int(0, 250))),
@@ -149,7 +203,15 @@ class RequestGenerator {
     const data = this.pick([
       () => ({ sku, version: this.int(-1, 5), price: this.pick(['12.50', '12.505', '-1', 12.5, '']) }),
       () => ({ sku, version: this.int(1, 5), stock: this.pick([0, 5, -1, 1.5, '3', 2 ** 31]) }),
-      () => ({ sku, version: this.int(1, 5), name: this.string(this.int(0, 30)), description: '', category: this.pick(['fruit', 'Fruit', '', 'a--b']), price: '10.00', stock: 1 }),
+      () => ({
+        sku,
+        version: this.int(1, 5),
+        name: this.string(this.int(0, 30)),
+        description: '',
+        category: this.pick(['fruit', 'Fruit', '', 'a--b']),
+        price: '10.00',
+        stock: 1,
+      }),
       () => ({ sku, version: this.int(1, 5) }),
       () => this.json(2),
     ])();
@@ -168,10 +230,16 @@ class RequestGenerator {
   }
 
   private json(depth: number): unknown {
-    const leaf = () => this.pick<unknown>([null, true, false, this.int(-1e6, 1e6), this.random() * 1e9, this.string(this.int(0, 20)), '', []]);
+    const leaf = () =>
+      this.pick<unknown>([null, true, false, this.int(-1e6, 1e6), this.random() * 1e9, this.string(this.int(0, 20)), '', []]);
     if (depth === 0 || this.chance(0.3)) return leaf();
     if (this.chance(0.5)) return Array.from({ length: this.int(0, 4) }, () => this.json(depth - 1));
-    return Object.fromEntries(Array.from({ length: this.int(0, 5) }, () => [this.pick(['id', 'type', 'data', 'sku', '__proto__', this.string(5)]), this.json(depth - 1)]));
+    return Object.fromEntries(
+      Array.from({ length: this.int(0, 5) }, () => [
+        this.pick(['id', 'type', 'data', 'sku', '__proto__', this.string(5)]),
+        this.json(depth - 1),
+      ]),
+    );
   }
 
   private string(length: number) {
@@ -193,7 +261,7 @@ class RequestGenerator {
   }
 
   private pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.random() * items.length)]!;
+    return items[Math.floor(this.random() * items.length)];
   }
 
   private int(min: number, max: number) {
@@ -230,7 +298,8 @@ function verdict(fuzz: FuzzRequest, outcome: Outcome): string | undefined {
   if (outcome.headers['x-content-type-options'] !== 'nosniff') return 'missing X-Content-Type-Options';
   if (outcome.headers['x-powered-by'] !== undefined) return 'X-Powered-By sent';
   if (status < 400) return undefined;
-  if (!String(outcome.headers['content-type']).startsWith('application/problem+json')) return `${status} as ${outcome.headers['content-type']}`;
+  if (!String(outcome.headers['content-type']).startsWith('application/problem+json'))
+    return `${status} as ${outcome.headers['content-type']}`;
   if (fuzz.method === 'HEAD') return undefined;
   let body: unknown;
   try {
@@ -284,7 +353,7 @@ describe('The edge, under fuzzing', function () {
     let nextIndex = 0;
     const worker = async () => {
       while (nextIndex < requests.length) {
-        const fuzz = requests[nextIndex++]!;
+        const fuzz = requests[nextIndex++];
         const described = `${fuzz.method} ${fuzz.path.slice(0, 200)} ${JSON.stringify(fuzz.headers).slice(0, 300)} body ${fuzz.body?.length ?? '-'}`;
         let outcome: Outcome;
         try {

@@ -29,7 +29,10 @@ describe('GET /api/products with a validly signed cursor of the wrong shape', ()
       findById: (id) => products.findById(id),
       upsert: (drafts) => products.upsert(drafts),
     };
-    service = await startTestService({ ProductRepository: counting }, { CURSOR_SECRET: SECRET, CACHE_FRESH_SECONDS: '0', CACHE_STALE_SECONDS: '0' });
+    service = await startTestService(
+      { ProductRepository: counting },
+      { CURSOR_SECRET: SECRET, CACHE_FRESH_SECONDS: '0', CACHE_STALE_SECONDS: '0' },
+    );
     const first = await jsonOf(await fetch(`${service.url}/api/products?sort=price&limit=2`));
     const [body] = (first.page.nextCursor as string).split('.');
     fingerprint = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')).f;

@@ -48,8 +48,8 @@ describe('Health and metrics endpoints', () => {
     try {
       const problem = await problemOf(await fetch(`${failing.url}/readyz`), 503);
       expect(problem.dependencies).to.deep.include({});
-      expect((problem.dependencies as Record<string, { status: string }>).database!.status).to.equal('down');
-      expect((problem.dependencies as Record<string, { status: string }>).redis!.status).to.equal('down');
+      expect((problem.dependencies as Record<string, { status: string }>).database.status).to.equal('down');
+      expect((problem.dependencies as Record<string, { status: string }>).redis.status).to.equal('down');
       expect(JSON.stringify(problem)).to.not.contain('10.1.2.3');
     } finally {
       await failing.close();

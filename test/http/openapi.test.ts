@@ -119,7 +119,10 @@ describe('The OpenAPI document', () => {
     };
     collect(document);
     for (const ref of refs) {
-      const target = ref.replace(/^#\//, '').split('/').reduce<unknown>((at, part) => (at as Json | undefined)?.[part], document);
+      const target = ref
+        .replace(/^#\//, '')
+        .split('/')
+        .reduce<unknown>((at, part) => (at as Json | undefined)?.[part], document);
       expect(target, ref).to.be.an('object');
     }
     for (const [path, item] of Object.entries(document.paths as Json)) {
@@ -160,7 +163,9 @@ describe('The OpenAPI document', () => {
     expect(responses['413'].description).to.contain(`${service.config.WEBHOOK_BODY_LIMIT_BYTES} bytes`);
     expect(responses['415'].description).to.match(/application\/json/);
     for (const status of ['400', '401', '409', '413', '415', '503']) {
-      expect(responses[status].content, status).to.deep.equal({ 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } });
+      expect(responses[status].content, status).to.deep.equal({
+        'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },
+      });
     }
   });
 
@@ -229,7 +234,7 @@ describe('Each status the app answers on a route, when provoked, is documented f
 
   before(async () => {
     const env = { WEBHOOK_SECRETS: SECRET, WEBHOOK_BODY_LIMIT_BYTES: String(BODY_LIMIT) };
-    const partner = new InMemoryExternalCatalog([{ ...offered!, createdAt: new Date(), updatedAt: new Date() }]);
+    const partner = new InMemoryExternalCatalog([{ ...offered, createdAt: new Date(), updatedAt: new Date() }]);
     services.open = await startEdgeService(
       { ...env, RATE_LIMIT_ENABLED: 'false' },
       { overrides: { EventDeduplicator: deduplicator, ExternalCatalog: partner } },
@@ -240,7 +245,7 @@ describe('Each status the app answers on a route, when provoked, is documented f
       { ...env, RATE_LIMIT_ENABLED: 'false' },
       { overrides: { ProductRepository: unreachableStore(), ProductEventStore: unreachableStore(), HealthIndicators: [databaseDown] } },
     );
-    await new KnexProductRepository(services.open.knex).upsert([offered!, notOffered!]);
+    await new KnexProductRepository(services.open.knex).upsert([offered, notOffered]);
     for (const { id, sku } of await services.open.knex('products').select('id', 'sku')) ids[sku as string] = Number(id);
     document = (await (await fetch(`${services.open.url}/openapi.json`)).json()) as Json;
   });
@@ -248,27 +253,41 @@ describe('Each status the app answers on a route, when provoked, is documented f
   after(() => Promise.all(Object.values(services).map((service) => service.close())));
 
   type On = keyof typeof services;
-  const send = (on: On, path: string | (() => string), init: RequestInit = {}) => () =>
-    fetch(`${services[on].url}${typeof path === 'string' ? path : path()}`, init);
-  const productPath = (sku: string, rest = '') => () => `/api/products/${ids[sku]}${rest}`;
+  const send =
+    (on: On, path: string | (() => string), init: RequestInit = {}) =>
+    () =>
+      fetch(`${services[on].url}${typeof path === 'string' ? path : path()}`, init);
+  const productPath =
+    (sku: string, rest = '') =>
+    () =>
+      `/api/products/${ids[sku]}${rest}`;
   const revalidate = (path: string | (() => string)) => async () => {
     const first = await send('open', path)();
     await first.arrayBuffer();
     return send('open', path, { headers: { 'If-None-Match': first.headers.get('etag') ?? 'none' } })();
   };
   /** Spends this client's one-request budget, then asks again. */
-  const overBudget = (path: string, init: RequestInit = {}) => async () => {
-    await (await send('limited', path, init)()).arrayBuffer();
-    return send('limited', path, init)();
-  };
+  const overBudget =
+    (path: string, init: RequestInit = {}) =>
+    async () => {
+      await (await send('limited', path, init)()).arrayBuffer();
+      return send('limited', path, init)();
+    };
   const event = (id: string) =>
-    JSON.stringify({ id, type: 'product.price_changed', occurredAt: '2026-01-02T08:30:00Z', data: { sku: offered!.sku, version: 7, price: '455.00' } });
-  const deliver = (on: On, body: string, headers: Record<string, string> | null = {}) => () =>
-    send(on, '/api/webhooks/partner', {
-      method: 'POST',
-      headers: headers === null ? { 'content-type': 'application/json' } : { ...webhookHeaders([SECRET], body), ...headers },
-      body,
-    })();
+    JSON.stringify({
+      id,
+      type: 'product.price_changed',
+      occurredAt: '2026-01-02T08:30:00Z',
+      data: { sku: offered.sku, version: 7, price: '455.00' },
+    });
+  const deliver =
+    (on: On, body: string, headers: Record<string, string> | null = {}) =>
+    () =>
+      send(on, '/api/webhooks/partner', {
+        method: 'POST',
+        headers: headers === null ? { 'content-type': 'application/json' } : { ...webhookHeaders([SECRET], body), ...headers },
+        body,
+      })();
 
   const provocations: Provocation[] = [
     { route: 'GET /api/products', when: 'asked', status: 200, send: send('open', '/api/products') },
@@ -276,20 +295,50 @@ describe('Each status the app answers on a route, when provoked, is documented f
     { route: 'GET /api/products', when: 'the query is invalid', status: 400, send: send('open', '/api/products?limit=abc') },
     { route: 'GET /api/products', when: 'the budget is spent', status: 429, send: overBudget('/api/products') },
     { route: 'GET /api/products', when: 'the database is unreachable', status: 503, send: send('down', '/api/products') },
-    { route: 'GET /api/products/:id', when: 'asked', status: 200, send: send('open', productPath(offered!.sku)) },
-    { route: 'GET /api/products/:id', when: 'revalidated with its ETag', status: 304, send: revalidate(productPath(offered!.sku)) },
+    { route: 'GET /api/products/:id', when: 'asked', status: 200, send: send('open', productPath(offered.sku)) },
+    { route: 'GET /api/products/:id', when: 'revalidated with its ETag', status: 304, send: revalidate(productPath(offered.sku)) },
     { route: 'GET /api/products/:id', when: 'the id is not a number', status: 400, send: send('open', '/api/products/abc') },
     { route: 'GET /api/products/:id', when: 'no product has the id', status: 404, send: send('open', '/api/products/999999') },
     { route: 'GET /api/products/:id', when: 'the budget is spent', status: 429, send: overBudget('/api/products/1') },
     { route: 'GET /api/products/:id', when: 'the database is unreachable', status: 503, send: send('down', '/api/products/1') },
-    { route: 'GET /api/products/:id/availability', when: 'the partner answers', status: 200, send: send('open', productPath(offered!.sku, '/availability')) },
-    { route: 'GET /api/products/:id/availability', when: 'the id is not a number', status: 400, send: send('open', '/api/products/abc/availability') },
-    { route: 'GET /api/products/:id/availability', when: 'the partner does not offer it', status: 404, send: send('open', productPath(notOffered!.sku, '/availability')) },
-    { route: 'GET /api/products/:id/availability', when: 'the budget is spent', status: 429, send: overBudget('/api/products/1/availability') },
-    { route: 'GET /api/products/:id/availability', when: 'the database is unreachable', status: 503, send: send('down', '/api/products/1/availability') },
+    {
+      route: 'GET /api/products/:id/availability',
+      when: 'the partner answers',
+      status: 200,
+      send: send('open', productPath(offered.sku, '/availability')),
+    },
+    {
+      route: 'GET /api/products/:id/availability',
+      when: 'the id is not a number',
+      status: 400,
+      send: send('open', '/api/products/abc/availability'),
+    },
+    {
+      route: 'GET /api/products/:id/availability',
+      when: 'the partner does not offer it',
+      status: 404,
+      send: send('open', productPath(notOffered.sku, '/availability')),
+    },
+    {
+      route: 'GET /api/products/:id/availability',
+      when: 'the budget is spent',
+      status: 429,
+      send: overBudget('/api/products/1/availability'),
+    },
+    {
+      route: 'GET /api/products/:id/availability',
+      when: 'the database is unreachable',
+      status: 503,
+      send: send('down', '/api/products/1/availability'),
+    },
     { route: WEBHOOK, when: 'a signed event arrives', status: 200, send: deliver('open', event('evt_ok')) },
     { route: WEBHOOK, when: 'the signed body is not JSON', status: 400, send: deliver('open', '{"id": "evt_1", ') },
-    { route: WEBHOOK, when: 'the signed event is invalid', status: 400, send: deliver('open', event('evt_bad').replace('"price":"455.00"', '"price":"a lot"')) },
+    {
+      route: WEBHOOK,
+      when: 'the signed event is invalid',
+      status: 400,
+      send: deliver('open', event('evt_bad').replace('"price":"455.00"', '"price":"a lot"')),
+    },
     { route: WEBHOOK, when: 'the signature headers are missing', status: 401, send: deliver('open', event('evt_unsigned'), null) },
     {
       route: WEBHOOK,
@@ -301,7 +350,12 @@ describe('Each status the app answers on a route, when provoked, is documented f
       },
     },
     { route: WEBHOOK, when: 'the body is over the limit', status: 413, send: deliver('open', event('x'.repeat(BODY_LIMIT))) },
-    { route: WEBHOOK, when: 'the signed body is not application/json', status: 415, send: deliver('open', event('evt_text'), { 'content-type': 'text/plain' }) },
+    {
+      route: WEBHOOK,
+      when: 'the signed body is not application/json',
+      status: 415,
+      send: deliver('open', event('evt_text'), { 'content-type': 'text/plain' }),
+    },
     { route: WEBHOOK, when: 'the budget is spent', status: 429, send: overBudget('/api/webhooks/partner', { method: 'POST' }) },
     { route: WEBHOOK, when: 'the database is unreachable', status: 503, send: deliver('down', event('evt_down')) },
     { route: 'GET /livez', when: 'asked', status: 200, send: send('open', '/livez') },
@@ -313,7 +367,12 @@ describe('Each status the app answers on a route, when provoked, is documented f
     { route: 'GET /docs', when: 'asked', status: 200, send: send('open', '/docs') },
     { route: 'GET /docs/assets/:file', when: 'asked', status: 200, send: send('open', '/docs/assets/docs-init.js') },
     { route: 'GET /docs/assets/:file', when: 'revalidated with its ETag', status: 304, send: revalidate('/docs/assets/docs-init.js') },
-    { route: 'GET /docs/assets/:file', when: 'the file is not one of the assets', status: 400, send: send('open', '/docs/assets/package.json') },
+    {
+      route: 'GET /docs/assets/:file',
+      when: 'the file is not one of the assets',
+      status: 400,
+      send: send('open', '/docs/assets/package.json'),
+    },
     // The request limits run before routing, so every route can answer these two.
     ...routeSpecs({ webhookBodyLimitBytes: BODY_LIMIT }).flatMap((spec): Provocation[] => {
       const route = `${spec.method.toUpperCase()} ${spec.path}`;
@@ -345,18 +404,32 @@ describe('Each status the app answers on a route, when provoked, is documented f
 });
 
 describe('createHttpApp, given route specs', () => {
-  const deps = () => ({ logger: createLogger({ LOG_LEVEL: 'silent' }), metrics: new HttpMetrics(new Registry(), { defaultMetrics: false }) });
-  const spec = { method: 'get', path: '/documented', operationId: 'documented', summary: 's', tags: ['t'], responses: { 200: { description: 'ok' } } } as const;
+  const deps = () => ({
+    logger: createLogger({ LOG_LEVEL: 'silent' }),
+    metrics: new HttpMetrics(new Registry(), { defaultMetrics: false }),
+  });
+  const spec = {
+    method: 'get',
+    path: '/documented',
+    operationId: 'documented',
+    summary: 's',
+    tags: ['t'],
+    responses: { 200: { description: 'ok' } },
+  } as const;
 
   it('when a router serves a route no spec describes, refuses to start and names the route', () => {
     const router = new KoaRouter();
     router.get('/documented', (ctx) => (ctx.body = {}));
     router.post('/sneaky/:id', (ctx) => (ctx.body = {}));
-    expect(() => createHttpApp({ ...deps(), routers: [router], edge: { routeSpecs: [spec] } })).to.throw(/POST \/sneaky\/:id is served but has no RouteSpec/);
+    expect(() => createHttpApp({ ...deps(), routers: [router], edge: { routeSpecs: [spec] } })).to.throw(
+      /POST \/sneaky\/:id is served but has no RouteSpec/,
+    );
   });
 
   it('when a spec describes a route no router serves, refuses to start and names the spec', () => {
-    expect(() => createHttpApp({ ...deps(), routers: [new KoaRouter()], edge: { routeSpecs: [spec] } })).to.throw(/GET \/documented has a RouteSpec but no router serves it/);
+    expect(() => createHttpApp({ ...deps(), routers: [new KoaRouter()], edge: { routeSpecs: [spec] } })).to.throw(
+      /GET \/documented has a RouteSpec but no router serves it/,
+    );
   });
 });
 
@@ -374,7 +447,7 @@ describe('The /docs page', () => {
     expect(response.status).to.equal(200);
     expect(response.headers.get('content-type')).to.match(/^text\/html/);
     const html = await response.text();
-    const references = [...html.matchAll(/\b(?:src|href)\s*=\s*"([^"]*)"/g)].map((m) => m[1]!);
+    const references = [...html.matchAll(/\b(?:src|href)\s*=\s*"([^"]*)"/g)].map((m) => m[1]);
     expect(references).to.have.length.greaterThan(2);
     expect(html).not.to.match(/https?:\/\/|\/\/[a-z]/i);
     for (const reference of references) {

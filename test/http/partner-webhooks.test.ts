@@ -32,18 +32,18 @@ describe('POST /api/webhooks/partner', () => {
     const [created, priceChange] = productHistory('OKRA-1', 2);
 
     it('POST, when a signed upsert arrives, applies it and answers 200 applied', async () => {
-      const response = await deliver(created!);
+      const response = await deliver(created);
       expect(response.status).to.equal(200);
-      expect(await jsonOf(response)).to.deep.equal({ eventId: created!.id, status: 'applied' });
+      expect(await jsonOf(response)).to.deep.equal({ eventId: created.id, status: 'applied' });
       const [product] = await search('okra');
       expect(product).to.include({ sku: 'OKRA-1', price: '31.00', stock: 11, category: 'vegetables' });
     });
 
     it('POST, when the same event is delivered again, answers 200 duplicate and writes nothing', async () => {
       const before = await inboxRows();
-      const response = await deliver(created!);
+      const response = await deliver(created);
       expect(response.status).to.equal(200);
-      expect(await jsonOf(response)).to.deep.equal({ eventId: created!.id, status: 'duplicate' });
+      expect(await jsonOf(response)).to.deep.equal({ eventId: created.id, status: 'duplicate' });
       expect(await inboxRows()).to.equal(before);
     });
 
@@ -51,14 +51,14 @@ describe('POST /api/webhooks/partner', () => {
       await search('okra');
       const cached = await fetch(`${service.url}/api/products?q=okra`);
       expect(cached.headers.get('x-cache')).to.equal('HIT');
-      await deliver(priceChange!);
+      await deliver(priceChange);
       const fresh = await fetch(`${service.url}/api/products?q=okra`);
       expect(fresh.headers.get('x-cache')).to.equal('MISS');
       expect((await jsonOf(fresh)).data[0]).to.include({ price: '42.50' });
     });
 
     it('POST, when an older version arrives late, answers 200 superseded and keeps the newer state', async () => {
-      const late = { ...productHistory('OKRA-1', 1)[0]!, id: 'evt_late_okra', data: { ...created!.data, price: '1.00' } };
+      const late = { ...productHistory('OKRA-1', 1)[0], id: 'evt_late_okra', data: { ...created.data, price: '1.00' } };
       const response = await deliver(late);
       expect(await jsonOf(response)).to.deep.equal({ eventId: 'evt_late_okra', status: 'superseded' });
       expect((await search('okra'))[0]).to.include({ price: '42.50' });
@@ -75,7 +75,7 @@ describe('POST /api/webhooks/partner', () => {
 
     it('POST, when signed with the second configured secret (a rotation), accepts it', async () => {
       const [event] = productHistory('ROT-1', 1);
-      expect((await deliver(event!, [ROTATED])).status).to.equal(200);
+      expect((await deliver(event, [ROTATED])).status).to.equal(200);
     });
 
     it('POST, when the signature header carries several signatures and one is valid, accepts it', async () => {
@@ -89,8 +89,8 @@ describe('POST /api/webhooks/partner', () => {
     it('POST, when the timestamp is just inside the 5-minute tolerance, either way, accepts it', async () => {
       const now = Math.floor(Date.now() / 1000);
       const [past, future] = productHistory('EDGE-1', 2);
-      expect((await deliver(past!, [SECRET], { timestampSeconds: now - 290 })).status).to.equal(200);
-      expect((await deliver(future!, [SECRET], { timestampSeconds: now + 290 })).status).to.equal(200);
+      expect((await deliver(past, [SECRET], { timestampSeconds: now - 290 })).status).to.equal(200);
+      expect((await deliver(future, [SECRET], { timestampSeconds: now + 290 })).status).to.equal(200);
     });
   });
 
@@ -111,7 +111,11 @@ describe('POST /api/webhooks/partner', () => {
     });
 
     const cases: [string, () => Record<string, string>, string | Buffer][] = [
-      ['a forged signature', () => ({ ...webhookHeaders([SECRET], body), 'webhook-signature': `v1,${Buffer.alloc(32, 1).toString('base64')}` }), body],
+      [
+        'a forged signature',
+        () => ({ ...webhookHeaders([SECRET], body), 'webhook-signature': `v1,${Buffer.alloc(32, 1).toString('base64')}` }),
+        body,
+      ],
       ['a wrong secret', () => webhookHeaders(['whsec_c29tZW9uZS1lbHNlcy1zZWNyZXQta2V5'], body), body],
       ['a tampered body', () => webhookHeaders([SECRET], body), body.replace('"stock":11', '"stock":99')],
       ['a stale timestamp', () => webhookHeaders([SECRET], body, { timestampSeconds: Math.floor(Date.now() / 1000) - 301 }), body],
@@ -121,11 +125,15 @@ describe('POST /api/webhooks/partner', () => {
       ['a forged body that is not even JSON', () => ({ ...webhookHeaders([SECRET], body), 'webhook-signature': 'v1,AAAA' }), '{not json'],
     ];
     for (const header of ['webhook-id', 'webhook-timestamp', 'webhook-signature']) {
-      cases.push([`no ${header} header`, () => {
-        const headers = webhookHeaders([SECRET], body);
-        delete headers[header];
-        return headers;
-      }, body]);
+      cases.push([
+        `no ${header} header`,
+        () => {
+          const headers = webhookHeaders([SECRET], body);
+          delete headers[header];
+          return headers;
+        },
+        body,
+      ]);
     }
 
     for (const [label, headers, sentBody] of cases) {
@@ -141,7 +149,7 @@ describe('POST /api/webhooks/partner', () => {
     });
 
     it('POST, when a signed event is invalid, answers 400 naming each bad field', async () => {
-      const bad = { ...event!, data: { ...event!.data, version: 0, price: '12.345' } };
+      const bad = { ...event, data: { ...event.data, version: 0, price: '12.345' } };
       const problem = await problemOf(await deliver(bad), 400);
       expect(problem.errors!.map((e) => e.field).sort()).to.deep.equal(['data.price', 'data.version']);
     });
@@ -152,7 +160,7 @@ describe('POST /api/webhooks/partner', () => {
     });
 
     it('POST, when the body is over the limit, answers 413', async () => {
-      const big = { ...event!, data: { ...event!.data, description: 'x'.repeat(5_000) } };
+      const big = { ...event, data: { ...event.data, description: 'x'.repeat(5_000) } };
       const problem = await problemOf(await deliver(big), 413);
       expect(problem.detail).to.match(/4096 bytes/);
     });
@@ -164,8 +172,8 @@ describe('POST /api/webhooks/partner', () => {
 
     it('POST, when another delivery is processing the same event, answers 409 with Retry-After', async () => {
       const deduplicator = service.container.get<EventDeduplicator>(TYPES.EventDeduplicator);
-      await deduplicator.claim(event!.id, 4_000);
-      const response = await deliver(event!);
+      await deduplicator.claim(event.id, 4_000);
+      const response = await deliver(event);
       const problem = await problemOf(response, 409);
       expect(problem.code).to.equal('EVENT_IN_PROGRESS');
       expect(Number(response.headers.get('retry-after'))).to.be.within(1, 4);

@@ -24,7 +24,18 @@ describe('GET /api/products', () => {
     expect(body.data).to.have.length(20);
     expect(body.page).to.include({ limit: 20, hasMore: true });
     expect(body.page.nextCursor).to.be.a('string');
-    expect(body.data[0]).to.have.all.keys('id', 'sku', 'name', 'description', 'category', 'price', 'currency', 'stock', 'createdAt', 'updatedAt');
+    expect(body.data[0]).to.have.all.keys(
+      'id',
+      'sku',
+      'name',
+      'description',
+      'category',
+      'price',
+      'currency',
+      'stock',
+      'createdAt',
+      'updatedAt',
+    );
     expect(body.data[0].price).to.match(/^\d+\.\d{2}$/);
     const times = body.data.map((p: { createdAt: string }) => Date.parse(p.createdAt));
     expect(times).to.deep.equal([...times].sort((a, b) => b - a));
@@ -80,7 +91,11 @@ describe('GET /api/products', () => {
   it('GET /api/products, when a cursor is tampered with, answers 400', async () => {
     const { page } = await jsonOf(await get('/api/products?limit=5'));
     const [body, signature] = page.nextCursor.split('.');
-    const forged = Buffer.from(Buffer.from(body, 'base64url').toString().replace(/"i":\d+/, '"i":1')).toString('base64url');
+    const forged = Buffer.from(
+      Buffer.from(body, 'base64url')
+        .toString()
+        .replace(/"i":\d+/, '"i":1'),
+    ).toString('base64url');
     const problem = await problemOf(await get(`/api/products?limit=5&cursor=${forged}.${signature}`), 400);
     expect(problem.detail).to.match(/tampered/);
   });
@@ -99,7 +114,9 @@ describe('GET /api/products', () => {
     const second = await get('/api/products?sort=name&order=asc&limit=03');
     expect(first.headers.get('x-cache')).to.equal('MISS');
     expect(second.headers.get('x-cache'), 'equivalent spellings share one cache key').to.equal('HIT');
-    expect(second.headers.get('etag')).to.equal(first.headers.get('etag')).and.match(/^"[^"]+"$/);
+    expect(second.headers.get('etag'))
+      .to.equal(first.headers.get('etag'))
+      .and.match(/^"[^"]+"$/);
     expect(first.headers.get('cache-control')).to.match(/max-age=\d+/);
     expect(await second.text()).to.equal(await first.text());
   });

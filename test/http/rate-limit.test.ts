@@ -32,7 +32,8 @@ describe('Rate limiting, kept in process (the embedded default)', function () {
   this.timeout(20_000);
   let service: EdgeService;
   const get = (path: string, headers: Record<string, string> = {}) => fetch(`${service.url}${path}`, { headers });
-  const postWebhook = () => fetch(`${service.url}/api/webhooks/partner`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  const postWebhook = () =>
+    fetch(`${service.url}/api/webhooks/partner`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
 
   afterEach(() => service?.close());
 
@@ -183,16 +184,16 @@ describeWith(['redis'], 'Rate limiting on Redis', function () {
 
   it('two instances sharing Redis, when one client spreads requests over both, share one budget and both recover after the window', async () => {
     const [a, b] = [await start(RECOVERING), await start(RECOVERING)];
-    expect(budgetOf(await fetch(`${a!.url}/api/products`))).to.deep.equal({ limit: '3', remaining: '2' });
-    expect(budgetOf(await fetch(`${b!.url}/api/products`))).to.deep.equal({ limit: '3', remaining: '1' });
-    expect(budgetOf(await fetch(`${a!.url}/api/products`))).to.deep.equal({ limit: '3', remaining: '0' });
-    const limited = await fetch(`${b!.url}/api/products`);
+    expect(budgetOf(await fetch(`${a.url}/api/products`))).to.deep.equal({ limit: '3', remaining: '2' });
+    expect(budgetOf(await fetch(`${b.url}/api/products`))).to.deep.equal({ limit: '3', remaining: '1' });
+    expect(budgetOf(await fetch(`${a.url}/api/products`))).to.deep.equal({ limit: '3', remaining: '0' });
+    const limited = await fetch(`${b.url}/api/products`);
     await problemOf(limited, 429);
-    await problemOf(await fetch(`${a!.url}/api/products`), 429);
+    await problemOf(await fetch(`${a.url}/api/products`), 429);
     expect(await redis.client.exists(`${redis.prefix}ratelimit:public:127.0.0.1`)).to.equal(1);
     await waitOut(limited);
-    expect((await fetch(`${a!.url}/api/products`)).status).to.equal(200);
-    expect((await fetch(`${b!.url}/api/products`)).status).to.equal(200);
+    expect((await fetch(`${a.url}/api/products`)).status).to.equal(200);
+    expect((await fetch(`${b.url}/api/products`)).status).to.equal(200);
   });
 
   it('each request, when limited on Redis, costs one command (one EVAL), and a client already over budget costs none', async () => {
@@ -220,7 +221,7 @@ describeWith(['redis'], 'Rate limiting on Redis', function () {
     const unreachable = createClient({ url: 'redis://127.0.0.1:1', disableOfflineQueue: true, socket: { reconnectStrategy: false } });
     unreachable.on('error', () => undefined);
     await unreachable.connect().catch(() => undefined);
-    const service = await start({}, unreachable as RedisClient);
+    const service = await start({}, unreachable);
     for (let i = 0; i < 20; i += 1) {
       const response = await fetch(`${service.url}/api/products`);
       expect(response.status).to.equal(200);
@@ -236,7 +237,7 @@ describeWith(['redis'], 'Rate limiting on Redis', function () {
   it('Redis, when it comes back, is used again: budgets apply without a restart', async () => {
     const client = createClient({ url: REDIS_URL, disableOfflineQueue: true, socket: { reconnectStrategy: false } });
     client.on('error', () => undefined);
-    const service = await start({}, client as RedisClient);
+    const service = await start({}, client);
     expect((await fetch(`${service.url}/api/products`)).headers.get('ratelimit-limit')).to.equal(null);
     await client.connect();
     try {

@@ -46,7 +46,10 @@ describe('One request id everywhere', () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
   });
   const track = (server: Server, knex: Knex) =>
-    cleanups.push(() => new Promise((resolve) => server.close(resolve)), () => knex.destroy());
+    cleanups.push(
+      () => new Promise((resolve) => server.close(resolve)),
+      () => knex.destroy(),
+    );
 
   it('every log line written while serving a request, by any layer through the root logger, carries that request id', async () => {
     const products = new InMemoryProductRepository();
@@ -66,7 +69,9 @@ describe('One request id everywhere', () => {
     track(server, knex);
     const response = await fetch(`${url}/api/products/1/availability`, { headers: { 'x-request-id': 'req-abc-123' } });
     expect(response.headers.get('x-request-id')).to.equal('req-abc-123');
-    const during = lines.filter((line) => ['adapter: partner call failed', 'adapter: after an await', 'request', 'unhandled error'].includes(line.msg));
+    const during = lines.filter((line) =>
+      ['adapter: partner call failed', 'adapter: after an await', 'request', 'unhandled error'].includes(line.msg),
+    );
     expect(during.map((line) => line.msg)).to.include.members(['adapter: partner call failed', 'adapter: after an await', 'request']);
     expect(during.map((line) => line.requestId)).to.deep.equal(during.map(() => 'req-abc-123'));
     expect(lines.filter((line) => line.msg === 'request')).to.have.length(1);
@@ -84,7 +89,10 @@ describe('One request id everywhere', () => {
     cleanups.push(() => new Promise((resolve) => partner.close(resolve)));
     const products = new InMemoryProductRepository();
     await products.upsert(tiedProducts(1));
-    const tokens: TokenProvider = { getToken: async () => ({ accessToken: 'test-token', expiresAt: Date.now() + 60_000 }), invalidate: async () => undefined } as unknown as TokenProvider;
+    const tokens: TokenProvider = {
+      getToken: async () => ({ accessToken: 'test-token', expiresAt: Date.now() + 60_000 }),
+      invalidate: async () => undefined,
+    } as unknown as TokenProvider;
     const { server, knex, url } = await appWithLog(
       { PARTNER_API_URL: `http://127.0.0.1:${(partner.address() as AddressInfo).port}`, PARTNER_CACHE_SECONDS: '0' },
       () => ({ ProductRepository: products, TokenProvider: tokens }),

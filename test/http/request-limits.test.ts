@@ -62,7 +62,11 @@ describe('Request limits of the service', function () {
   });
 
   it('bytes that are not HTTP, when sent, are answered with 400 problem+json', async () => {
-    for (const garbage of ['NOT HTTP AT ALL\r\n\r\n', 'GET /\x01 HTTP/1.1\r\nHost: x\r\n\r\n', 'GET / HTTP/1.1\r\nBad Header Name: x\r\n\r\n']) {
+    for (const garbage of [
+      'NOT HTTP AT ALL\r\n\r\n',
+      'GET /\x01 HTTP/1.1\r\nHost: x\r\n\r\n',
+      'GET / HTTP/1.1\r\nBad Header Name: x\r\n\r\n',
+    ]) {
       expectRawProblem(await rawRequest(service.port, garbage), 400);
     }
   });
@@ -74,7 +78,11 @@ describe('Request limits of the service', function () {
 
   it('a webhook body, when larger than its route limit (declared or streamed), is refused with 413 problem+json before being read', async () => {
     const big = JSON.stringify({ filler: 'x'.repeat(3000) });
-    const declared = await fetch(`${service.url}/api/webhooks/partner`, { method: 'POST', headers: webhookHeaders([SECRET], big), body: big });
+    const declared = await fetch(`${service.url}/api/webhooks/partner`, {
+      method: 'POST',
+      headers: webhookHeaders([SECRET], big),
+      body: big,
+    });
     expect((await problemOf(declared, 413)).detail).to.contain('2048');
     // Signed, so the size is the only thing wrong (an unsigned one is refused unread, with 401).
     const signature = Object.entries(webhookHeaders([SECRET], 'x'.repeat(3000)))
@@ -91,7 +99,10 @@ describe('Request limits of the service', function () {
 
   it('a signed webhook, when its body is malformed JSON or another media type, is refused with 400 or 415 problem+json', async () => {
     const malformed = '{"id": "evt_1", ';
-    await problemOf(await fetch(`${service.url}/api/webhooks/partner`, { method: 'POST', headers: webhookHeaders([SECRET], malformed), body: malformed }), 400);
+    await problemOf(
+      await fetch(`${service.url}/api/webhooks/partner`, { method: 'POST', headers: webhookHeaders([SECRET], malformed), body: malformed }),
+      400,
+    );
     const text = 'id=evt_1';
     const headers = { ...webhookHeaders([SECRET], text), 'content-type': 'text/plain' };
     await problemOf(await fetch(`${service.url}/api/webhooks/partner`, { method: 'POST', headers, body: text }), 415);
@@ -119,13 +130,17 @@ describe('Request limits of the service', function () {
 
 describe('loadConfig, for the server timeouts', () => {
   it('headers timeout, when not above the keep-alive timeout, is refused naming the key', () => {
-    expect(() => loadConfig({ HTTP_KEEP_ALIVE_TIMEOUT_MS: '65000', HTTP_HEADERS_TIMEOUT_MS: '65000' }))
-      .to.throw(ConfigError, /HTTP_HEADERS_TIMEOUT_MS: must exceed HTTP_KEEP_ALIVE_TIMEOUT_MS/);
+    expect(() => loadConfig({ HTTP_KEEP_ALIVE_TIMEOUT_MS: '65000', HTTP_HEADERS_TIMEOUT_MS: '65000' })).to.throw(
+      ConfigError,
+      /HTTP_HEADERS_TIMEOUT_MS: must exceed HTTP_KEEP_ALIVE_TIMEOUT_MS/,
+    );
   });
 
   it('request timeout, when below the headers timeout, is refused naming the key', () => {
-    expect(() => loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '66000', HTTP_REQUEST_TIMEOUT_MS: '30000' }))
-      .to.throw(ConfigError, /HTTP_REQUEST_TIMEOUT_MS: must be at least HTTP_HEADERS_TIMEOUT_MS/);
+    expect(() => loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '66000', HTTP_REQUEST_TIMEOUT_MS: '30000' })).to.throw(
+      ConfigError,
+      /HTTP_REQUEST_TIMEOUT_MS: must be at least HTTP_HEADERS_TIMEOUT_MS/,
+    );
   });
 
   it('the edge keys, when unset, default to a closed, limited edge', () => {
@@ -160,7 +175,12 @@ describe('createHttpServer, for slow clients', function () {
     });
     const logger = createLogger({ LOG_LEVEL: 'silent' });
     const app = createHttpApp({ logger, metrics: new HttpMetrics(new Registry(), { defaultMetrics: false }), routers: [router] });
-    server = createHttpServer(app.callback(), { maxHeaderBytes: 4096, keepAliveTimeoutMs: 200, headersTimeoutMs: 300, requestTimeoutMs: 600 });
+    server = createHttpServer(app.callback(), {
+      maxHeaderBytes: 4096,
+      keepAliveTimeoutMs: 200,
+      headersTimeoutMs: 300,
+      requestTimeoutMs: 600,
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port;
   });
@@ -175,7 +195,10 @@ describe('createHttpServer, for slow clients', function () {
   });
 
   it('a client, when it never finishes its body, is answered 408 problem+json and disconnected', async () => {
-    const response = await rawRequest(port, 'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":');
+    const response = await rawRequest(
+      port,
+      'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":',
+    );
     expectRawProblem(response, 408);
   });
 

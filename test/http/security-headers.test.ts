@@ -30,7 +30,8 @@ describe('Security headers', () => {
     // The 405 spent the second point of the public budget.
     expect(responses.map((r) => r.status)).to.deep.equal([200, 200, 200, 404, 405, 200, 429]);
     for (const response of responses) {
-      for (const [name, value] of Object.entries(JSON_API_HEADERS)) expect(response.headers.get(name), `${response.url} ${name}`).to.equal(value);
+      for (const [name, value] of Object.entries(JSON_API_HEADERS))
+        expect(response.headers.get(name), `${response.url} ${name}`).to.equal(value);
       expect(response.headers.get('x-powered-by'), response.url).to.equal(null);
       expect(response.headers.get('strict-transport-security'), 'never over plain HTTP').to.equal(null);
       expect(response.headers.get('content-security-policy')).to.contain("default-src 'none'").and.contain("frame-ancestors 'none'");

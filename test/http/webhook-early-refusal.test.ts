@@ -54,8 +54,16 @@ describe('POST /api/webhooks/partner refused before its body is read', () => {
   const now = () => String(Math.floor(Date.now() / 1000));
   const cases: Array<[string, Record<string, string>, Record<string, string>]> = [
     ['no signature headers', { WEBHOOK_SECRETS: SECRET }, {}],
-    ['a timestamp an hour old', { WEBHOOK_SECRETS: SECRET }, { 'webhook-id': 'evt_1', 'webhook-timestamp': String(Number(now()) - 3600), 'webhook-signature': 'v1,AAAA' }],
-    ['a timestamp that is not a number', { WEBHOOK_SECRETS: SECRET }, { 'webhook-id': 'evt_1', 'webhook-timestamp': 'soon', 'webhook-signature': 'v1,AAAA' }],
+    [
+      'a timestamp an hour old',
+      { WEBHOOK_SECRETS: SECRET },
+      { 'webhook-id': 'evt_1', 'webhook-timestamp': String(Number(now()) - 3600), 'webhook-signature': 'v1,AAAA' },
+    ],
+    [
+      'a timestamp that is not a number',
+      { WEBHOOK_SECRETS: SECRET },
+      { 'webhook-id': 'evt_1', 'webhook-timestamp': 'soon', 'webhook-signature': 'v1,AAAA' },
+    ],
     ['no secret configured on the server', {}, { 'webhook-id': 'evt_1', 'webhook-timestamp': now(), 'webhook-signature': 'v1,AAAA' }],
   ];
 

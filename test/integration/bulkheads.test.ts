@@ -39,7 +39,7 @@ describeWith(['mysql'], 'Bulkheads: catalogue reads and partner webhooks on pool
       }),
     );
     skus = Array.from({ length: 50 }, (_, i) => `BULK-${i}`);
-    for (const sku of skus) expect(await deliver(service.url, productHistory(sku, 1)[0]!)).to.equal(200);
+    for (const sku of skus) expect(await deliver(service.url, productHistory(sku, 1)[0])).to.equal(200);
   });
 
   after(async () => {
@@ -53,32 +53,52 @@ describeWith(['mysql'], 'Bulkheads: catalogue reads and partner webhooks on pool
     try {
       // A different word each, so no two share a term count (those are single-flight).
       searches = Array.from({ length: 64 }, (_, i) => get(`${service.url}/api/products?q=word${i}&limit=5`));
-      expect(await waitUntil(async () => (await lockedStatements(database.knex, database.name)) >= READ_POOL), 'the read pool is held').to.equal(true);
+      expect(
+        await waitUntil(async () => (await lockedStatements(database.knex, database.name)) >= READ_POOL),
+        'the read pool is held',
+      ).to.equal(true);
       // Price and stock changes write the inbox and products, not product_terms.
-      const webhooks = await Promise.all(skus.map((sku, i) => deliver(service.url, productHistory(sku, 3)[1 + (i % 2)]!)));
-      expect(webhooks.filter((status) => status !== 200), 'webhook answers other than 200').to.deep.equal([]);
+      const webhooks = await Promise.all(skus.map((sku, i) => deliver(service.url, productHistory(sku, 3)[1 + (i % 2)])));
+      expect(
+        webhooks.filter((status) => status !== 200),
+        'webhook answers other than 200',
+      ).to.deep.equal([]);
       // While the lock is held no search can finish its work: the first answer is a shed one.
       expect(await Promise.race(searches), 'the first search answer, with the read pool held').to.equal(503);
     } finally {
       await lock.release();
     }
     const statuses = await Promise.all(searches);
-    expect(statuses.filter((s) => s !== 200 && s !== 503), 'searches answer 200 or shed').to.deep.equal([]);
+    expect(
+      statuses.filter((s) => s !== 200 && s !== 503),
+      'searches answer 200 or shed',
+    ).to.deep.equal([]);
   });
 
   it('catalogue reads, when a webhook flood holds every write connection, are all answered 200', async () => {
     const lock = await lockTable(database.url, 'partner_event_inbox');
     let webhooks: Promise<number>[] = [];
     try {
-      webhooks = skus.map((sku) => deliver(service.url, productHistory(sku, 4)[3]!));
-      expect(await waitUntil(async () => (await lockedStatements(database.knex, database.name)) >= WRITE_POOL), 'the write pool is held').to.equal(true);
-      const listings = await Promise.all(Array.from({ length: 64 }, (_, i) => get(`${service.url}/api/products?limit=${1 + (i % 50)}&maxPrice=${100_000 + i}`)));
-      expect(listings.filter((status) => status !== 200), 'listing answers other than 200').to.deep.equal([]);
+      webhooks = skus.map((sku) => deliver(service.url, productHistory(sku, 4)[3]));
+      expect(
+        await waitUntil(async () => (await lockedStatements(database.knex, database.name)) >= WRITE_POOL),
+        'the write pool is held',
+      ).to.equal(true);
+      const listings = await Promise.all(
+        Array.from({ length: 64 }, (_, i) => get(`${service.url}/api/products?limit=${1 + (i % 50)}&maxPrice=${100_000 + i}`)),
+      );
+      expect(
+        listings.filter((status) => status !== 200),
+        'listing answers other than 200',
+      ).to.deep.equal([]);
       expect((await fetch(`${service.url}/readyz`)).status, 'readiness').to.equal(200);
     } finally {
       await lock.release();
     }
-    expect((await Promise.all(webhooks)).filter((s) => s !== 200), 'the held webhooks, once the lock is gone').to.deep.equal([]);
+    expect(
+      (await Promise.all(webhooks)).filter((s) => s !== 200),
+      'the held webhooks, once the lock is gone',
+    ).to.deep.equal([]);
   });
 });
 

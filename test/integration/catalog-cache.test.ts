@@ -130,7 +130,11 @@ describe('Catalogue caching under partner writes (tag invalidation end to end)',
       let service: TestService;
       const deliver = async (event: WirePartnerEvent) => {
         const body = JSON.stringify(event);
-        const response = await fetch(`${service.url}/api/webhooks/partner`, { method: 'POST', headers: webhookHeaders([SECRET], body), body });
+        const response = await fetch(`${service.url}/api/webhooks/partner`, {
+          method: 'POST',
+          headers: webhookHeaders([SECRET], body),
+          body,
+        });
         expect(response.status).to.equal(200);
       };
       const read = async (path: string) => {
@@ -172,14 +176,26 @@ describe('Catalogue caching under partner writes (tag invalidation end to end)',
         await deliver(change('OKRA-1', 2, 'product.stock_changed', { stock: 42 }));
         const statuses: Record<string, string | null> = {};
         for (const [name, path] of Object.entries(PAGES)) statuses[name] = (await read(path)).cache;
-        expect(statuses).to.deep.equal({ okraDetail: 'MISS', mangoDetail: 'HIT', vegetables: 'MISS', fruitByPrice: 'HIT', everything: 'MISS' });
+        expect(statuses).to.deep.equal({
+          okraDetail: 'MISS',
+          mangoDetail: 'HIT',
+          vegetables: 'MISS',
+          fruitByPrice: 'HIT',
+          everything: 'MISS',
+        });
       });
 
       it('a price change in another category, leaves these pages cached but the price-ordered page of its own', async () => {
         await deliver(change('MANGO-1', 2, 'product.price_changed', { price: '99.00' }));
         const statuses: Record<string, string | null> = {};
         for (const [name, path] of Object.entries(PAGES)) statuses[name] = (await read(path)).cache;
-        expect(statuses).to.deep.equal({ okraDetail: 'HIT', mangoDetail: 'MISS', vegetables: 'HIT', fruitByPrice: 'MISS', everything: 'MISS' });
+        expect(statuses).to.deep.equal({
+          okraDetail: 'HIT',
+          mangoDetail: 'MISS',
+          vegetables: 'HIT',
+          fruitByPrice: 'MISS',
+          everything: 'MISS',
+        });
         expect((await read(PAGES.fruitByPrice)).body.data[0].price).to.equal('99.00');
       });
 
@@ -187,7 +203,13 @@ describe('Catalogue caching under partner writes (tag invalidation end to end)',
         await deliver(upsert('PEAS-1', 'vegetables', '50.00'));
         const statuses: Record<string, string | null> = {};
         for (const [name, path] of Object.entries(PAGES)) statuses[name] = (await read(path)).cache;
-        expect(statuses).to.deep.equal({ okraDetail: 'HIT', mangoDetail: 'HIT', vegetables: 'MISS', fruitByPrice: 'HIT', everything: 'MISS' });
+        expect(statuses).to.deep.equal({
+          okraDetail: 'HIT',
+          mangoDetail: 'HIT',
+          vegetables: 'MISS',
+          fruitByPrice: 'HIT',
+          everything: 'MISS',
+        });
         expect((await read(PAGES.vegetables)).body.data.map((p: { sku: string }) => p.sku)).to.include('PEAS-1');
       });
 

@@ -57,7 +57,11 @@ describeWith(['mysql'], 'catalog:sync against the mock partner and MariaDB', fun
   }
 
   async function checkpointPages(): Promise<number> {
-    const row = await database.knex('sync_checkpoints').where('name', CATALOG_SYNC_CHECKPOINT).first().catch(() => undefined);
+    const row = await database
+      .knex('sync_checkpoints')
+      .where('name', CATALOG_SYNC_CHECKPOINT)
+      .first()
+      .catch(() => undefined);
     return row ? Number(row.pages) : 0;
   }
 
@@ -99,7 +103,10 @@ describeWith(['mysql'], 'catalog:sync against the mock partner and MariaDB', fun
     expect(Boolean(checkpoint.completed), 'killed before the end').to.equal(false);
     expect(committedPages).to.be.within(5, PAGES - 1);
     const rowsAtKill = Number((await database.knex('products').count({ n: '*' }).first())!.n);
-    expect(rowsAtKill, 'the checkpoint trails the data by at most one batch').to.be.within(committedPages * PAGE_SIZE, (committedPages + 1) * PAGE_SIZE);
+    expect(rowsAtKill, 'the checkpoint trails the data by at most one batch').to.be.within(
+      committedPages * PAGE_SIZE,
+      (committedPages + 1) * PAGE_SIZE,
+    );
     const listedBeforeRestart = (await statsOf(mock))['catalog.list'] ?? 0;
 
     await setFaults(mock, { latencyMs: 0 });
@@ -113,11 +120,17 @@ describeWith(['mysql'], 'catalog:sync against the mock partner and MariaDB', fun
     const partner = await partnerCatalogue();
     expect(rows, 'no duplicates').to.have.length(SIZE);
     expect(new Set(rows.map((r) => r.sku)).size).to.equal(SIZE);
-    expect(rows.map((r) => r.sku), 'no gaps').to.deep.equal(partner.map((p) => p.sku).sort());
+    expect(
+      rows.map((r) => r.sku),
+      'no gaps',
+    ).to.deep.equal(partner.map((p) => p.sku).sort());
     const bySku = new Map(partner.map((p) => [p.sku, p]));
     for (const row of rows) {
       const p = bySku.get(row.sku)!;
-      expect({ price: Number(row.price_paise), stock: Number(row.stock), version: Number(row.version), updatedAt: Number(row.updated_at) }, row.sku).to.deep.equal({
+      expect(
+        { price: Number(row.price_paise), stock: Number(row.stock), version: Number(row.version), updatedAt: Number(row.updated_at) },
+        row.sku,
+      ).to.deep.equal({
         price: p.pricePaise,
         stock: p.stock,
         version: p.version,

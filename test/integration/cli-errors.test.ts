@@ -11,8 +11,11 @@ function cli(script: string, env: Record<string, string>, args: string[] = []): 
   const base: Record<string, string | undefined> = { ...process.env };
   for (const key of Object.keys(base)) if (/^(OAUTH_|PARTNER_|DATABASE_|REDIS_|WEBHOOK_)/.test(key)) delete base[key];
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', `src/infrastructure/cli/${script}`, ...args], { env: { ...base, ...env } }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', `src/infrastructure/cli/${script}`, ...args],
+      { env: { ...base, ...env } },
+      (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -30,7 +33,10 @@ describe('The CLIs, when their database or partner cannot be used', function () 
   const refused = { DATABASE_URL: 'mysql://root@127.0.0.1:1/farmlokal_cli_errors' };
 
   it('npm run migrate, when nothing listens at DATABASE_URL, says connection refused and what to do', async () => {
-    expectOneLine(await cli('migrate.ts', refused), /^migrate failed: cannot connect to MariaDB\/MySQL at 127\.0\.0\.1:1 \(DATABASE_URL\): connection refused; start it/);
+    expectOneLine(
+      await cli('migrate.ts', refused),
+      /^migrate failed: cannot connect to MariaDB\/MySQL at 127\.0\.0\.1:1 \(DATABASE_URL\): connection refused; start it/,
+    );
   });
 
   it('npm run migrate, when the password is wrong, says access denied and where to correct it', async () => {
@@ -39,7 +45,10 @@ describe('The CLIs, when their database or partner cannot be used', function () 
   });
 
   it('npm run migrate, when the database host does not resolve, names the host problem', async () => {
-    expectOneLine(await cli('migrate.ts', { DATABASE_URL: 'mysql://root@farmlokal-no-such-host.invalid:3306/x' }), /cannot resolve the host name .*DATABASE_URL/);
+    expectOneLine(
+      await cli('migrate.ts', { DATABASE_URL: 'mysql://root@farmlokal-no-such-host.invalid:3306/x' }),
+      /cannot resolve the host name .*DATABASE_URL/,
+    );
   });
 
   it('npm run seed, when nothing listens at DATABASE_URL, says connection refused', async () => {

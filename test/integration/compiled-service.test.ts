@@ -141,7 +141,7 @@ describe('The compiled service (npm run build, node dist/...)', function () {
     writeFileSync(
       probe,
       "import { createRequire } from 'node:module';\n" +
-        "const cache = createRequire(import.meta.url).cache;\n" +
+        'const cache = createRequire(import.meta.url).cache;\n' +
         "process.on('exit', () => process.stderr.write(`LOADED ${JSON.stringify(Object.keys(cache))}\\n`));\n",
     );
     const service = run(process.execPath, ['--import', probe, main()], { PORT: 'abc', LOG_LEVEL: 'verbose' });
@@ -151,7 +151,9 @@ describe('The compiled service (npm run build, node dist/...)', function () {
     expect(output).to.match(/LOG_LEVEL: /);
     expect(output).to.not.match(/WEBHOOK_PUBLIC_URL|at .*\.js:\d+/);
     const loaded = JSON.parse(/LOADED (.*)/.exec(output)![1]) as string[];
-    expect(loaded.filter((path) => /node_modules\/(knex|koa|mysql2|better-sqlite3|redis|@redis|inversify|pino)\//.test(path))).to.deep.equal([]);
+    expect(
+      loaded.filter((path) => /node_modules\/(knex|koa|mysql2|better-sqlite3|redis|@redis|inversify|pino)\//.test(path)),
+    ).to.deep.equal([]);
   });
 
   it('the launcher (dist/tools/dev/start.js), when PORT is not a number, reports PORT alone, not the webhook URL made from it', async () => {
@@ -208,7 +210,12 @@ describe('The compiled service (npm run build, node dist/...)', function () {
       cpSync(join(ROOT, file), join(copy, file), { preserveTimestamps: true });
     }
     cpSync(outDir, join(copy, 'dist'), { recursive: true, preserveTimestamps: true });
-    const npm = run('npm', ['start'], { PORT: '0', HOST: '127.0.0.1', SQLITE_FILE: join(workDir, 'db.sqlite'), SEED_DEMO: 'true', WEBHOOK_SECRETS: SECRET }, copy);
+    const npm = run(
+      'npm',
+      ['start'],
+      { PORT: '0', HOST: '127.0.0.1', SQLITE_FILE: join(workDir, 'db.sqlite'), SEED_DEMO: 'true', WEBHOOK_SECRETS: SECRET },
+      copy,
+    );
     const url = await listening(npm);
     const page = (await (await fetch(`${url}/api/products?limit=1`)).json()) as { data: unknown[] };
     expect(page.data).to.have.length(1);

@@ -22,9 +22,9 @@ describe('The catalogue with its database unreachable', () => {
 
   it('KnexProductRepository.list, when the database is unreachable, rejects with DependencyUnavailableError', async () => {
     const repository = new KnexProductRepository(knex);
-    await expect(
-      repository.list({ limit: 5, sort: 'createdAt', order: 'desc', categories: [], words: [] }),
-    ).to.be.rejectedWith(DependencyUnavailableError);
+    await expect(repository.list({ limit: 5, sort: 'createdAt', order: 'desc', categories: [], words: [] })).to.be.rejectedWith(
+      DependencyUnavailableError,
+    );
   });
 
   it('GET /api/products, when the database is unreachable and nothing is cached, answers 503 with Retry-After', async () => {

@@ -27,7 +27,13 @@ describe('npm start (tools/dev/start.ts) with zero configuration', function () {
   afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('the launcher, when OAUTH_TOKEN_URL is unset, starts the mock partner, points the service at it, and stops on SIGTERM', async () => {
-    const env: Record<string, string | undefined> = { ...process.env, PORT: '0', SQLITE_FILE: join(dataDir, 'db.sqlite'), SEED_DEMO: 'false', LOG_LEVEL: 'info' };
+    const env: Record<string, string | undefined> = {
+      ...process.env,
+      PORT: '0',
+      SQLITE_FILE: join(dataDir, 'db.sqlite'),
+      SEED_DEMO: 'false',
+      LOG_LEVEL: 'info',
+    };
     for (const key of Object.keys(env)) {
       if (/^(OAUTH_|PARTNER_API_URL|DATABASE_URL|REDIS_URL|MOCK_PARTNER_|WORKERS)/.test(key)) delete env[key];
     }
@@ -80,9 +86,17 @@ describe('npm start (tools/dev/start.ts) with zero configuration', function () {
     after(() => database?.drop());
 
     function launch(extra: Record<string, string>) {
-      const env: Record<string, string | undefined> = { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DATABASE_URL: database.url, ...extra };
+      const env: Record<string, string | undefined> = {
+        ...process.env,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'info',
+        DATABASE_URL: database.url,
+        ...extra,
+      };
       for (const key of Object.keys(env)) {
-        if (/^(OAUTH_|PARTNER_API_URL|REDIS_URL|MOCK_PARTNER_|WORKERS|WEBHOOK_|CURSOR_SECRET)/.test(key) && !(key in extra)) delete env[key];
+        if (/^(OAUTH_|PARTNER_API_URL|REDIS_URL|MOCK_PARTNER_|WORKERS|WEBHOOK_|CURSOR_SECRET)/.test(key) && !(key in extra))
+          delete env[key];
       }
       const child = spawn(process.execPath, ['--import', 'tsx', 'tools/dev/start.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
       let output = '';
@@ -111,8 +125,17 @@ describe('npm start (tools/dev/start.ts) with zero configuration', function () {
         expect(availability.status).to.equal(503);
         expect(availability.headers.get('content-type')).to.match(/^application\/problem\+json/);
         expect(((await availability.json()) as { detail: string }).detail).to.match(/not configured/);
-        const body = JSON.stringify({ id: 'evt_launcher_1', type: 'product.deleted', occurredAt: new Date().toISOString(), data: { sku: 'FL-TIE-0001', version: 99 } });
-        const delivery = await fetch(`${url}/api/webhooks/partner`, { method: 'POST', body, headers: webhookHeaders([DEV_WEBHOOK_SECRET], body) });
+        const body = JSON.stringify({
+          id: 'evt_launcher_1',
+          type: 'product.deleted',
+          occurredAt: new Date().toISOString(),
+          data: { sku: 'FL-TIE-0001', version: 99 },
+        });
+        const delivery = await fetch(`${url}/api/webhooks/partner`, {
+          method: 'POST',
+          body,
+          headers: webhookHeaders([DEV_WEBHOOK_SECRET], body),
+        });
         expect(delivery.status).to.equal(401);
         expect(await database.knex('partner_event_inbox').count({ n: '*' }).first()).to.deep.equal({ n: 0 });
       } finally {

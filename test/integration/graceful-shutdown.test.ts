@@ -71,7 +71,10 @@ describeWith(['mysql'], 'Graceful shutdown', function () {
       const service = await startService(config);
       const lock = await lockTable(database.url, 'products');
       try {
-        const answer = fetch(`${service.url}/api/products?limit=3`).then((r) => r.status, () => 'connection closed');
+        const answer = fetch(`${service.url}/api/products?limit=3`).then(
+          (r) => r.status,
+          () => 'connection closed',
+        );
         expect(await waitUntil(async () => (await lockedStatements(database.knex, database.name)) === 1), 'the query runs').to.equal(true);
         // The lock is still held: without the bound the shutdown would wait for it forever.
         await service.shutdown('test');
@@ -87,7 +90,16 @@ describeWith(['mysql'], 'Graceful shutdown', function () {
 
   it('the process, when sent SIGTERM, drains and exits with code 0', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/infrastructure/main.ts'], {
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', SQLITE_FILE: join(directory, 'db.sqlite'), OAUTH_TOKEN_URL: 'http://127.0.0.1:1/oauth/token', OAUTH_CLIENT_ID: 'x', OAUTH_CLIENT_SECRET: 'y', PARTNER_API_URL: 'http://127.0.0.1:1' },
+      env: {
+        ...process.env,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        SQLITE_FILE: join(directory, 'db.sqlite'),
+        OAUTH_TOKEN_URL: 'http://127.0.0.1:1/oauth/token',
+        OAUTH_CLIENT_ID: 'x',
+        OAUTH_CLIENT_SECRET: 'y',
+        PARTNER_API_URL: 'http://127.0.0.1:1',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

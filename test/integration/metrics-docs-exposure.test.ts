@@ -56,7 +56,7 @@ describe('/metrics and /docs exposure', function () {
       rmSync(directory, { recursive: true, force: true });
     });
 
-    it('METRICS_PORT, when set, serves /metrics there only, counting the public port\'s requests, and closes with the service', async () => {
+    it("METRICS_PORT, when set, serves /metrics there only, counting the public port's requests, and closes with the service", async () => {
       expect((await fetch(`${service.url}/metrics`)).status, 'not on the public port').to.equal(404);
       await fetch(`${service.url}/livez`);
       const scrape = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);

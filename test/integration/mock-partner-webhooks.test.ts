@@ -89,7 +89,12 @@ describe('The mock partner webhook sender and the service registering with it', 
     expect(await register.execute({ callbackUrl })).to.equal('already-registered');
     const { subscriptions } = await jsonOf(await fetch(`${mock.url}/__webhooks`));
     expect(subscriptions.map((s: { url: string }) => s.url)).to.deep.equal([callbackUrl]);
-    expect(subscriptions[0].eventTypes).to.deep.equal(['product.upserted', 'product.price_changed', 'product.stock_changed', 'product.deleted']);
+    expect(subscriptions[0].eventTypes).to.deep.equal([
+      'product.upserted',
+      'product.price_changed',
+      'product.stock_changed',
+      'product.deleted',
+    ]);
   });
 
   it('RegisterPartnerWebhook, when the partner revoked its token, gets a fresh one and still registers', async () => {
@@ -148,10 +153,13 @@ describe('The mock partner webhook sender and the service registering with it', 
         expect(await emit(sender, { events: [event] })).to.include({ deliveries: 1, acknowledged: 1 });
         const counters = await stats(sender);
         expect(counters).to.include({ 'webhooks.responses.503': 1, 'webhooks.responses.500': 1, 'webhooks.responses.200': 1 });
-        expect(new Set(receiver.received.map((r) => r.headers['webhook-id']))).to.deep.equal(new Set([`msg_${event!.id}`]));
+        expect(new Set(receiver.received.map((r) => r.headers['webhook-id']))).to.deep.equal(new Set([`msg_${event.id}`]));
         const verifier = new StandardWebhookVerifier([DEV_WEBHOOK_SECRET], 300);
         for (const { headers, body } of receiver.received) {
-          verifier.verify({ id: headers['webhook-id']!, timestamp: headers['webhook-timestamp']!, signature: headers['webhook-signature']! }, body);
+          verifier.verify(
+            { id: headers['webhook-id'], timestamp: headers['webhook-timestamp'], signature: headers['webhook-signature'] },
+            body,
+          );
           expect(JSON.parse(body.toString())).to.deep.equal(event);
         }
       } finally {

@@ -189,7 +189,10 @@ describeWith(['redis'], 'RedisNearCatalogCache', () => {
     const subscriber = redis.client.duplicate({ name, socket: { reconnectStrategy: () => 300 } });
     subscriber.on('error', () => undefined);
     await subscriber.connect();
-    const cache = new RedisNearCatalogCache(new RedisCatalogCache(redis.client, redis.prefix), subscriber, { maxEntries: 100, maxAgeMs: 60_000 });
+    const cache = new RedisNearCatalogCache(new RedisCatalogCache(redis.client, redis.prefix), subscriber, {
+      maxEntries: 100,
+      maxAgeMs: 60_000,
+    });
     const writer = new RedisCatalogCache(redis.client, redis.prefix);
     try {
       await until(() => cache.knownToken !== undefined, 'the near tier is in step');

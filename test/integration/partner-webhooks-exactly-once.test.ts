@@ -32,7 +32,11 @@ async function deliver(url: string, event: WirePartnerEvent, into: Tally): Promi
   for (let attempt = 0; attempt < 20; attempt += 1) {
     let response: Response;
     try {
-      response = await fetch(`${url}/api/webhooks/partner`, { method: 'POST', headers: webhookHeaders([SECRET], body, { id: messageId }), body });
+      response = await fetch(`${url}/api/webhooks/partner`, {
+        method: 'POST',
+        headers: webhookHeaders([SECRET], body, { id: messageId }),
+        body,
+      });
     } catch {
       into.networkErrors += 1;
       return undefined;
@@ -49,7 +53,12 @@ async function deliver(url: string, event: WirePartnerEvent, into: Tally): Promi
 }
 
 /** `deliveries` over `urls` in turn, `concurrency` at a time; `midway` runs once, after half are answered. */
-async function deliverAll(urls: readonly string[], deliveries: readonly WirePartnerEvent[], concurrency: number, midway?: () => Promise<void>) {
+async function deliverAll(
+  urls: readonly string[],
+  deliveries: readonly WirePartnerEvent[],
+  concurrency: number,
+  midway?: () => Promise<void>,
+) {
   const result = tally();
   let next = 0;
   let answered = 0;
@@ -57,7 +66,7 @@ async function deliverAll(urls: readonly string[], deliveries: readonly WirePart
   const worker = async () => {
     while (next < deliveries.length) {
       const index = next++;
-      await deliver(urls[index % urls.length]!, deliveries[index]!, result);
+      await deliver(urls[index % urls.length], deliveries[index], result);
       answered += 1;
       if (midway && answered >= deliveries.length / 2) midwayRun ??= midway();
       await midwayRun;
@@ -79,14 +88,26 @@ async function expectedProducts(histories: readonly WirePartnerEvent[][]) {
 
 async function expectCatalogueMatches(knex: Knex, histories: readonly WirePartnerEvent[][]) {
   const expected = await expectedProducts(histories);
-  const skus = histories.map((h) => h[0]!.data.sku as string);
+  const skus = histories.map((h) => h[0].data.sku as string);
   const rows = await knex('products').select('sku', 'name', 'price_paise', 'stock', 'version', 'deleted').whereIn('sku', skus);
   expect(rows).to.have.length(skus.length);
   for (const row of rows) {
     const stored = expected.storedBySku(row.sku)!;
-    const highest = histories.find((h) => h[0]!.data.sku === row.sku)!.length;
-    const actual = { name: row.name, pricePaise: Number(row.price_paise), stock: row.stock, version: Number(row.version), deleted: Boolean(row.deleted) };
-    const want = { name: stored.product.name, pricePaise: stored.product.pricePaise, stock: stored.product.stock, version: highest, deleted: stored.deleted };
+    const highest = histories.find((h) => h[0].data.sku === row.sku)!.length;
+    const actual = {
+      name: row.name,
+      pricePaise: Number(row.price_paise),
+      stock: row.stock,
+      version: Number(row.version),
+      deleted: Boolean(row.deleted),
+    };
+    const want = {
+      name: stored.product.name,
+      pricePaise: stored.product.pricePaise,
+      stock: stored.product.stock,
+      version: highest,
+      deleted: stored.deleted,
+    };
     expect(actual, row.sku).to.deep.equal(want);
   }
 }
@@ -106,7 +127,7 @@ async function deleteKeys(client: SingleRedisClient, prefix: string) {
 
 /** `products` histories of 7, 11 or 12 events (some end deleted), ids prefixed so runs do not meet. */
 function histories(prefix: string, products: number) {
-  return Array.from({ length: products }, (_, i) => productHistory(`${prefix}-${i}`, [7, 11, 12][i % 3]!));
+  return Array.from({ length: products }, (_, i) => productHistory(`${prefix}-${i}`, [7, 11, 12][i % 3]));
 }
 
 describeWith(['mysql', 'redis'], 'Partner webhooks across two service processes sharing MariaDB and Redis', function () {
@@ -143,17 +164,30 @@ describeWith(['mysql', 'redis'], 'Partner webhooks across two service processes 
     const events = all.flat();
     expect(events).to.have.length(3_000);
     const random = seeded(2026);
-    const duplicates = Array.from({ length: 2_000 }, () => events[Math.floor(random() * events.length)]!);
+    const duplicates = Array.from({ length: 2_000 }, () => events[Math.floor(random() * events.length)]);
     const deliveries = shuffled([...events, ...duplicates], random);
 
-    const result = await deliverAll(processes.map((p) => p.url), deliveries, 50);
+    const result = await deliverAll(
+      processes.map((p) => p.url),
+      deliveries,
+      50,
+    );
 
     const statuses = Object.fromEntries(result.statuses);
     expect(result.networkErrors, 'network errors').to.equal(0);
-    expect(Object.keys(statuses).filter((s) => s !== '200' && s !== '409'), JSON.stringify(statuses)).to.deep.equal([]);
+    expect(
+      Object.keys(statuses).filter((s) => s !== '200' && s !== '409'),
+      JSON.stringify(statuses),
+    ).to.deep.equal([]);
     expect(count(result.outcomes, 'duplicate'), 'deliveries answered duplicate').to.equal(2_000);
     expect(count(result.outcomes, 'applied') + count(result.outcomes, 'superseded'), 'first deliveries').to.equal(3_000);
-    expect(await inboxRows(database.knex, events.map((e) => e.id)), 'inbox rows').to.equal(3_000);
+    expect(
+      await inboxRows(
+        database.knex,
+        events.map((e) => e.id),
+      ),
+      'inbox rows',
+    ).to.equal(3_000);
     await expectCatalogueMatches(database.knex, all);
   });
 
@@ -169,7 +203,9 @@ describeWith(['mysql', 'redis'], 'Partner webhooks across two service processes 
       while (flooding) {
         // A new query string each time: every read misses the cache and goes to the database.
         page += 1;
-        const response = await fetch(`${processes[i % 2]!.url}/api/products?limit=${1 + (page % 100)}&minPrice=${page}`).catch(() => undefined);
+        const response = await fetch(`${processes[i % 2].url}/api/products?limit=${1 + (page % 100)}&minPrice=${page}`).catch(
+          () => undefined,
+        );
         if (!response) {
           reads.networkErrors += 1;
           continue;
@@ -179,15 +215,25 @@ describeWith(['mysql', 'redis'], 'Partner webhooks across two service processes 
       }
     };
     const readers = Array.from({ length: 32 }, (_, i) => reader(i));
-    const result = await deliverAll(processes.map((p) => p.url), deliveries, 50);
+    const result = await deliverAll(
+      processes.map((p) => p.url),
+      deliveries,
+      50,
+    );
     flooding = false;
     await Promise.all(readers);
 
     expect(result.networkErrors).to.equal(0);
-    expect([...result.statuses.keys()].filter((s) => s !== 200 && s !== 409), JSON.stringify(Object.fromEntries(result.statuses))).to.deep.equal([]);
+    expect(
+      [...result.statuses.keys()].filter((s) => s !== 200 && s !== 409),
+      JSON.stringify(Object.fromEntries(result.statuses)),
+    ).to.deep.equal([]);
     expect(count(result.outcomes, 'applied') + count(result.outcomes, 'superseded')).to.equal(events.length);
     expect(count(reads.statuses, 200), `reads: ${JSON.stringify(Object.fromEntries(reads.statuses))}`).to.be.greaterThan(0);
-    expect([...reads.statuses.keys()].filter((s) => s !== 200 && s !== 503), 'reads are answered or shed').to.deep.equal([]);
+    expect(
+      [...reads.statuses.keys()].filter((s) => s !== 200 && s !== 503),
+      'reads are answered or shed',
+    ).to.deep.equal([]);
     await expectCatalogueMatches(database.knex, all);
   });
 
@@ -199,42 +245,54 @@ describeWith(['mysql', 'redis'], 'Partner webhooks across two service processes 
     let flushed = 0;
     // Every event once, then (after the flush) 400 of them again: those can only be caught by the inbox.
     const deliveries = [...everyEventOnce, ...shuffled(events, random).slice(0, 400)];
-    const result = await deliverAll(processes.map((p) => p.url), deliveries, 50, async () => {
-      flushed = await deleteKeys(redis.client, redis.prefix);
-    });
+    const result = await deliverAll(
+      processes.map((p) => p.url),
+      deliveries,
+      50,
+      async () => {
+        flushed = await deleteKeys(redis.client, redis.prefix);
+      },
+    );
 
     expect(flushed, 'keys deleted under the test prefix').to.be.greaterThan(0);
     expect(result.networkErrors).to.equal(0);
     expect([...result.statuses.keys()].filter((s) => s !== 200 && s !== 409)).to.deep.equal([]);
     expect(count(result.outcomes, 'duplicate')).to.equal(400);
     expect(count(result.outcomes, 'applied') + count(result.outcomes, 'superseded')).to.equal(events.length);
-    expect(await inboxRows(database.knex, events.map((e) => e.id))).to.equal(events.length);
+    expect(
+      await inboxRows(
+        database.knex,
+        events.map((e) => e.id),
+      ),
+    ).to.equal(events.length);
     await expectCatalogueMatches(database.knex, all);
   });
 
   it('a process, when killed while holding a claim, leaves the event to be applied exactly once after the lease', async () => {
     const [created, priceChange] = productHistory('KILL-1', 2);
     const [victim, survivor] = processes as [ServiceProcess, ServiceProcess];
-    expect(await deliver(survivor.url, created!, tally())).to.equal('applied');
+    expect(await deliver(survivor.url, created, tally())).to.equal('applied');
 
     // Hold the product's row lock, so the victim claims the event and then waits inside its transaction.
     const blocker = await database.knex.transaction();
     await blocker('products').where('sku', 'KILL-1').forUpdate().first();
-    const claimKey = `${redis.prefix}partner-event:${priceChange!.id}`;
-    const inFlight = deliver(victim.url, priceChange!, tally());
-    expect(await waitFor(async () => (await redis.client.get(claimKey))?.startsWith('processing:') ?? false), 'victim claims').to.equal(true);
+    const claimKey = `${redis.prefix}partner-event:${priceChange.id}`;
+    const inFlight = deliver(victim.url, priceChange, tally());
+    expect(await waitFor(async () => (await redis.client.get(claimKey))?.startsWith('processing:') ?? false), 'victim claims').to.equal(
+      true,
+    );
     await victim.kill();
     await blocker.rollback();
     expect(await inFlight, 'the killed process never answers').to.equal(undefined);
 
     const remaining = await redis.client.pTTL(claimKey);
     const retry = tally();
-    expect(await deliver(survivor.url, priceChange!, retry)).to.equal('applied');
+    expect(await deliver(survivor.url, priceChange, retry)).to.equal('applied');
     if (remaining > 300) expect(count(retry.statuses, 409), 'redelivery within the lease').to.be.greaterThan(0);
-    expect(await inboxRows(database.knex, [priceChange!.id])).to.equal(1);
+    expect(await inboxRows(database.knex, [priceChange.id])).to.equal(1);
     const row = await database.knex('products').where('sku', 'KILL-1').first();
     expect({ version: Number(row.version), price: Number(row.price_paise) }).to.deep.equal({ version: 2, price: 4_250 });
-    expect(await deliver(survivor.url, priceChange!, tally())).to.equal('duplicate');
+    expect(await deliver(survivor.url, priceChange, tally())).to.equal('duplicate');
   });
 });
 

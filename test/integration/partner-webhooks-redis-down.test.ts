@@ -15,7 +15,7 @@ describe('Partner webhooks with Redis unreachable', () => {
 
   before(async () => {
     // Never connected, no offline queue: every command fails at once, as the service's client does while Redis is down.
-    redis = createClient({ url: 'redis://127.0.0.1:1', disableOfflineQueue: true }) as RedisClient;
+    redis = createClient({ url: 'redis://127.0.0.1:1', disableOfflineQueue: true });
     service = await startTestService(
       { EventDeduplicator: new RedisEventDeduplicator(redis, 'down:'), CatalogCache: new RedisCatalogCache(redis, 'down:') },
       { WEBHOOK_SECRETS: SECRET },
@@ -26,15 +26,22 @@ describe('Partner webhooks with Redis unreachable', () => {
 
   it('POST, when Redis cannot answer, applies each event once through the database inbox and never answers 5xx', async () => {
     const events = productHistory('DOWN-1', 5);
-    const deliveries = [...events, ...events, events[2]!];
+    const deliveries = [...events, ...events, events[2]];
     const statuses = await Promise.all(
       deliveries.map(async (event) => {
         const body = JSON.stringify(event);
-        const response = await fetch(`${service.url}/api/webhooks/partner`, { method: 'POST', headers: webhookHeaders([SECRET], body), body });
+        const response = await fetch(`${service.url}/api/webhooks/partner`, {
+          method: 'POST',
+          headers: webhookHeaders([SECRET], body),
+          body,
+        });
         return [response.status, (await jsonOf(response)).status] as const;
       }),
     );
-    expect(statuses.every(([status]) => status === 200), JSON.stringify(statuses)).to.equal(true);
+    expect(
+      statuses.every(([status]) => status === 200),
+      JSON.stringify(statuses),
+    ).to.equal(true);
     expect(statuses.filter(([, outcome]) => outcome === 'duplicate')).to.have.length(6);
     const inbox = await service.knex('partner_event_inbox').count({ n: '*' }).where('sku', 'DOWN-1').first();
     expect(Number(inbox?.n)).to.equal(5);

@@ -23,7 +23,12 @@ const MIDDLING_WORD = 'atta';
 const FILTER_CASES = [
   { label: '', categories: [] as string[] },
   { label: ' in one category', categories: ['grains'] },
-  { label: ' in three categories with a price range', categories: ['fruit', 'grains', 'milk'], minPricePaise: 5_000, maxPricePaise: 60_000 },
+  {
+    label: ' in three categories with a price range',
+    categories: ['fruit', 'grains', 'milk'],
+    minPricePaise: 5_000,
+    maxPricePaise: 60_000,
+  },
 ];
 
 describeWith(['mysql'], 'Product query plans on MariaDB (EXPLAIN of the SQL KnexProductRepository emits)', function () {
@@ -66,7 +71,8 @@ describeWith(['mysql'], 'Product query plans on MariaDB (EXPLAIN of the SQL Knex
   /** EXPLAINs of a search's statements by their part: candidates (sort index walk), term ids (rare word), matches. */
   async function searchPlans(query: Partial<ProductQuery>) {
     const sent = await statementsOf(query);
-    const explain = (part: RegExp) => Promise.all(sent.filter((q) => part.test(q.sql)).map((q) => explainPlan(database.knex, q.sql, q.bindings)));
+    const explain = (part: RegExp) =>
+      Promise.all(sent.filter((q) => part.test(q.sql)).map((q) => explainPlan(database.knex, q.sql, q.bindings)));
     return {
       candidates: await explain(/^SELECT (\* FROM \(SELECT )?id, \w+ AS v /),
       termIds: await explain(/^SELECT product_id AS id FROM product_terms/),
@@ -77,9 +83,15 @@ describeWith(['mysql'], 'Product query plans on MariaDB (EXPLAIN of the SQL Knex
   /** A matches statement reads products by primary key only (its id list) and each word check through product_terms' primary key. */
   function expectReadByPrimaryKey(plan: QueryPlan) {
     const real = plan.tables.filter((t) => !t.table.startsWith('<'));
-    expect(real.filter((t) => t.access === FULL_SCAN), `full scan in ${JSON.stringify(plan.json)}`).to.deep.equal([]);
+    expect(
+      real.filter((t) => t.access === FULL_SCAN),
+      `full scan in ${JSON.stringify(plan.json)}`,
+    ).to.deep.equal([]);
     const products = real.filter((t) => t.table === 'products');
-    expect(products.map((t) => t.key), JSON.stringify(plan.json)).to.deep.equal(['PRIMARY']);
+    expect(
+      products.map((t) => t.key),
+      JSON.stringify(plan.json),
+    ).to.deep.equal(['PRIMARY']);
     for (const check of real.filter((t) => t.table === 't')) expect(check.key, JSON.stringify(plan.json)).to.equal('PRIMARY');
   }
 
@@ -91,7 +103,13 @@ describeWith(['mysql'], 'Product query plans on MariaDB (EXPLAIN of the SQL Knex
     const page = await repository.list({ limit: 100, categories: [], words: [], ...query });
     let last = page.items.at(-1)!;
     for (let pages = 0; pages < 30; pages += 1) {
-      const next = await repository.list({ limit: 100, categories: [], words: [], ...query, after: { value: sortValueOf(last, query.sort), id: last.id } });
+      const next = await repository.list({
+        limit: 100,
+        categories: [],
+        words: [],
+        ...query,
+        after: { value: sortValueOf(last, query.sort), id: last.id },
+      });
       if (next.items.length === 0) break;
       last = next.items.at(-1)!;
     }
@@ -131,7 +149,10 @@ describeWith(['mysql'], 'Product query plans on MariaDB (EXPLAIN of the SQL Knex
       if (seekColumn === undefined) {
         expect(['index', 'range', 'ref']).to.include(read.access);
       } else {
-        expect({ access: read.access, seeksThrough: read.keyParts.includes(seekColumn) }, `products read by ${read.access} on ${read.keyParts.join(', ')}`).to.deep.equal({ access: 'range', seeksThrough: true });
+        expect(
+          { access: read.access, seeksThrough: read.keyParts.includes(seekColumn) },
+          `products read by ${read.access} on ${read.keyParts.join(', ')}`,
+        ).to.deep.equal({ access: 'range', seeksThrough: true });
       }
     }
   }
@@ -160,7 +181,13 @@ describeWith(['mysql'], 'Product query plans on MariaDB (EXPLAIN of the SQL Knex
 
       for (const filters of FILTER_CASES) {
         const index = filters.categories.length === 1 ? `products_category_${SORT_INDEX[sort]}_id` : `products_${SORT_INDEX[sort]}_id`;
-        const query = { sort, order, categories: filters.categories, minPricePaise: filters.minPricePaise, maxPricePaise: filters.maxPricePaise };
+        const query = {
+          sort,
+          order,
+          categories: filters.categories,
+          minPricePaise: filters.minPricePaise,
+          maxPricePaise: filters.maxPricePaise,
+        };
         it(`search for a common word ("${COMMON_WORD}"), when sorted by ${sort} ${order}${filters.label}, walks ${index} for its candidates and checks them by primary key`, async () => {
           const { candidates, termIds, matches } = await searchPlans({ ...query, words: [COMMON_WORD] });
           expect(termIds, 'no term range read').to.have.length(0);
@@ -181,8 +208,10 @@ describeWith(['mysql'], 'Product query plans on MariaDB (EXPLAIN of the SQL Knex
           }
           const { candidates, termIds, matches } = plans;
           expect(termIds, 'one term range read').to.have.length(1);
-          expect(termIds[0]!.tables.map(({ table, access, key }) => ({ table, access, key }))).to.deep.equal([{ table: 'product_terms', access: 'range', key: 'product_terms_term_product' }]);
-          expectIndexOnly(termIds[0]!);
+          expect(termIds[0].tables.map(({ table, access, key }) => ({ table, access, key }))).to.deep.equal([
+            { table: 'product_terms', access: 'range', key: 'product_terms_term_product' },
+          ]);
+          expectIndexOnly(termIds[0]);
           expect(candidates.length, 'at least one chunk of candidates').to.be.greaterThan(0);
           for (const plan of candidates) {
             expectReadInIndexOrder(plan, index);
@@ -199,20 +228,27 @@ describeWith(['mysql'], 'Product query plans on MariaDB (EXPLAIN of the SQL Knex
         const { candidates, termIds, matches } = await searchPlans({ sort, order: 'asc', categories, words: [COMMON_WORD, RARE_WORD] });
         expect(candidates, 'no sort index walk').to.have.length(0);
         expect(termIds).to.have.length(1);
-        expect(termIds[0]!.tables.map(({ table, access, key }) => ({ table, access, key }))).to.deep.equal([{ table: 'product_terms', access: 'range', key: 'product_terms_term_product' }]);
-        expect(termIds[0]!.tables[0]!.rows).to.be.below(RARE_TERM_LIMIT);
+        expect(termIds[0].tables.map(({ table, access, key }) => ({ table, access, key }))).to.deep.equal([
+          { table: 'product_terms', access: 'range', key: 'product_terms_term_product' },
+        ]);
+        expect(termIds[0].tables[0].rows).to.be.below(RARE_TERM_LIMIT);
         expect(matches).to.have.length(1);
-        expectReadByPrimaryKey(matches[0]!);
+        expectReadByPrimaryKey(matches[0]);
       });
     }
   }
 
-  for (const [word, categories] of [[COMMON_WORD, ['fruit']], [MIDDLING_WORD, ['grains']], [MIDDLING_WORD, []]] as const) {
+  for (const [word, categories] of [
+    [COMMON_WORD, ['fruit']],
+    [MIDDLING_WORD, ['grains']],
+    [MIDDLING_WORD, []],
+  ] as const) {
     it(`search for "${word}", when in ${categories.length} category after a cursor, seeks to the position in the sort index`, async () => {
       const after = await cursorFor({ sort: 'name', order: 'desc', categories: [...categories], words: [word] });
       const { candidates } = await searchPlans({ sort: 'name', order: 'desc', categories: [...categories], words: [word], after });
       expect(candidates.length).to.be.greaterThan(0);
-      for (const plan of candidates) expectReadInIndexOrder(plan, categories.length ? 'products_category_name_id' : 'products_name_id', 'name');
+      for (const plan of candidates)
+        expectReadInIndexOrder(plan, categories.length ? 'products_category_name_id' : 'products_name_id', 'name');
     });
   }
 
@@ -230,7 +266,9 @@ describeWith(['mysql'], 'Product query plans on MariaDB (EXPLAIN of the SQL Knex
     const page = (await statementsOf({ sort: 'price', order: 'asc' })).at(-1)!;
     await knex.raw('ALTER TABLE products DROP INDEX products_price_id');
     try {
-      await expect(repository.list({ limit: 20, sort: 'price', order: 'asc', categories: [], words: [] })).to.be.rejectedWith(/products_price_id/);
+      await expect(repository.list({ limit: 20, sort: 'price', order: 'asc', categories: [], words: [] })).to.be.rejectedWith(
+        /products_price_id/,
+      );
       const plan = await explainPlan(knex, page.sql.replace(' FORCE INDEX (products_price_id)', ''), page.bindings);
       expect(() => expectReadInIndexOrder(plan, 'products_price_id')).to.throw(/filesort|full table scan|not products_price_id/);
     } finally {

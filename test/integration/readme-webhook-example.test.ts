@@ -14,7 +14,7 @@ function readmeExample(): string {
   const scheme = section.slice(section.indexOf('### Signature scheme'));
   const block = /```sh\n([\s\S]*?)```/.exec(scheme);
   if (!block) throw new Error('README: no sh block under "Partner webhooks (API B)" / "Signature scheme"');
-  return block[1]!;
+  return block[1];
 }
 
 describe('README: Partner webhooks (API B)', function () {
@@ -29,8 +29,14 @@ describe('README: Partner webhooks (API B)', function () {
 
   it('the curl example, when run against the service, is applied once, then answered duplicate', async () => {
     const script = readmeExample().replace('http://127.0.0.1:3000', service.url);
-    expect(JSON.parse((await run('bash', ['-euo', 'pipefail', '-c', script])).stdout)).to.deep.equal({ eventId: 'evt_readme_0001', status: 'applied' });
-    expect(JSON.parse((await run('bash', ['-euo', 'pipefail', '-c', script])).stdout)).to.deep.equal({ eventId: 'evt_readme_0001', status: 'duplicate' });
+    expect(JSON.parse((await run('bash', ['-euo', 'pipefail', '-c', script])).stdout)).to.deep.equal({
+      eventId: 'evt_readme_0001',
+      status: 'applied',
+    });
+    expect(JSON.parse((await run('bash', ['-euo', 'pipefail', '-c', script])).stdout)).to.deep.equal({
+      eventId: 'evt_readme_0001',
+      status: 'duplicate',
+    });
     const { data } = await jsonOf(await fetch(`${service.url}/api/products?q=kesar`));
     expect(data.map((p: { sku: string; price: string }) => [p.sku, p.price])).to.deep.equal([['FL-DEMO-0001', '349.00']]);
   });

@@ -43,17 +43,24 @@ describeWith(['mysql'], 'Request cancellation on MariaDB', function () {
     lock = await lockTable(database.url, 'products');
     const client = new AbortController();
     const answer = fetch(`${service.url}/api/products?limit=7`, { signal: client.signal }).catch((error: unknown) => error);
-    expect(await waitUntil(async () => (await lockedStatements(database.knex, database.name)) === 1), 'the listing statement runs').to.equal(true);
+    expect(
+      await waitUntil(async () => (await lockedStatements(database.knex, database.name)) === 1),
+      'the listing statement runs',
+    ).to.equal(true);
     client.abort();
     await answer;
-    expect(await waitUntil(async () => (await lockedStatements(database.knex, database.name)) === 0), 'the statement is gone').to.equal(true);
+    expect(await waitUntil(async () => (await lockedStatements(database.knex, database.name)) === 0), 'the statement is gone').to.equal(
+      true,
+    );
     expect(await lockedStatements(database.knex, database.name)).to.equal(0);
   });
 
   it('GET /api/products, when several clients disconnect, cancels each of their statements and later requests are served', async () => {
     lock = await lockTable(database.url, 'products');
     const clients = [1, 2, 3].map(() => new AbortController());
-    const answers = clients.map((c, i) => fetch(`${service.url}/api/products?limit=${10 + i}`, { signal: c.signal }).catch((e: unknown) => e));
+    const answers = clients.map((c, i) =>
+      fetch(`${service.url}/api/products?limit=${10 + i}`, { signal: c.signal }).catch((e: unknown) => e),
+    );
     expect(await waitUntil(async () => (await lockedStatements(database.knex, database.name)) === 3)).to.equal(true);
     for (const c of clients) c.abort();
     await Promise.all(answers);
@@ -66,9 +73,14 @@ describeWith(['mysql'], 'Request cancellation on MariaDB', function () {
   it('GET /api/products, when every read connection is held, answers 503 "Service overloaded" with Retry-After and counts it as shed', async () => {
     lock = await lockTable(database.url, 'products');
     const clients = [1, 2, 3, 4].map(() => new AbortController());
-    const holders = clients.map((c, i) => fetch(`${service.url}/api/products?limit=${30 + i}`, { signal: c.signal }).catch((e: unknown) => e));
+    const holders = clients.map((c, i) =>
+      fetch(`${service.url}/api/products?limit=${30 + i}`, { signal: c.signal }).catch((e: unknown) => e),
+    );
     try {
-      expect(await waitUntil(async () => (await lockedStatements(database.knex, database.name)) === 4), 'the read pool (4) is busy').to.equal(true);
+      expect(
+        await waitUntil(async () => (await lockedStatements(database.knex, database.name)) === 4),
+        'the read pool (4) is busy',
+      ).to.equal(true);
       const response = await fetch(`${service.url}/api/products?limit=40`);
       const problem = await problemOf(response, 503);
       expect(problem.title).to.equal('Service overloaded');

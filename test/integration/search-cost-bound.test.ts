@@ -51,10 +51,17 @@ describeWith(['mysql'], 'Search cost on MariaDB (rows read per page of the adver
     repository = new KnexProductRepository(single, Date.now, LIMITS);
     corpus = await adversarialCorpus(database.knex, { sample: 10_000 });
     middle = Object.fromEntries(
-      await Promise.all(Object.entries(SORT_COLUMNS).map(async ([sort, column]) => {
-        const row = await database.knex('products').select(column).orderBy(column).offset(PRODUCTS / 2).first();
-        return [sort, sort === 'name' ? String(row[column]) : Number(row[column])];
-      })),
+      await Promise.all(
+        Object.entries(SORT_COLUMNS).map(async ([sort, column]) => {
+          const row = await database
+            .knex('products')
+            .select(column)
+            .orderBy(column)
+            .offset(PRODUCTS / 2)
+            .first();
+          return [sort, sort === 'name' ? String(row[column]) : Number(row[column])];
+        }),
+      ),
     ) as Record<SortField, string | number>;
   });
 
@@ -86,7 +93,9 @@ describeWith(['mysql'], 'Search cost on MariaDB (rows read per page of the adver
   async function costOf(query: ProductQuery) {
     const baseline = (await rowsRead()) - (await rowsRead());
     let statements = 0;
-    const count = () => { statements += 1; };
+    const count = () => {
+      statements += 1;
+    };
     const before = await rowsRead();
     single.on('query', count);
     try {
@@ -100,7 +109,14 @@ describeWith(['mysql'], 'Search cost on MariaDB (rows read per page of the adver
 
   it('the corpus, when generated from the seeded catalogue, holds never-meeting pairs and triples, short prefixes, every category, wide and empty price ranges and deep cursors at limit 100', () => {
     const labels = new Set(corpus.map((q) => q.label));
-    for (const label of ['common words that never meet', 'shortest prefixes that never meet', 'never-meeting pair and an everywhere word', 'one- or two-letter prefix', 'middling word', 'no product in the price range']) {
+    for (const label of [
+      'common words that never meet',
+      'shortest prefixes that never meet',
+      'never-meeting pair and an everywhere word',
+      'one- or two-letter prefix',
+      'middling word',
+      'no product in the price range',
+    ]) {
       expect(labels, label).to.include(label);
     }
     expect(corpus.some((q) => (q.categories?.length ?? 0) === 20)).to.equal(true);
@@ -128,7 +144,9 @@ describeWith(['mysql'], 'Search cost on MariaDB (rows read per page of the adver
   });
 
   it('a search for a middling word, when sorted by price up to its first products, reads at most its term range, the walk budget and the page itself per page', async () => {
-    const [{ n }] = (await database.knex('product_terms').count({ n: '*' }).where('term', '>=', 'atta').andWhere('term', '<', 'attb')) as { n: number }[];
+    const [{ n }] = (await database.knex('product_terms').count({ n: '*' }).where('term', '>=', 'atta').andWhere('term', '<', 'attb')) as {
+      n: number;
+    }[];
     expect(Number(n), 'atta is middling here').to.be.within(LIMITS.rareTermLimit, LIMITS.middlingTermLimit - 1);
     const query = toQuery({ label: 'middling', limit: 20, sort: 'price', order: 'asc', q: 'atta' });
     await repository.list(query);
@@ -143,13 +161,22 @@ describeWith(['mysql'], 'Search cost on MariaDB (rows read per page of the adver
       if (page.items.length > 0 || page.next === null) break;
       after = page.next;
     }
-    const first = await database.knex('products').select('id', 'price_paise').where('deleted', 0)
+    const first = await database
+      .knex('products')
+      .select('id', 'price_paise')
+      .where('deleted', 0)
       .whereIn('id', database.knex('product_terms').select('product_id').where('term', '>=', 'atta').andWhere('term', '<', 'attb'))
-      .orderBy([{ column: 'price_paise' }, { column: 'id' }]).first();
-    const [{ before }] = (await database.knex('products').count({ before: '*' })
-      .where('price_paise', '<', first.price_paise).orWhereRaw('price_paise = ? AND id < ?', [first.price_paise, first.id])) as { before: number }[];
+      .orderBy([{ column: 'price_paise' }, { column: 'id' }])
+      .first();
+    const [{ before }] = (await database
+      .knex('products')
+      .count({ before: '*' })
+      .where('price_paise', '<', first.price_paise)
+      .orWhereRaw('price_paise = ? AND id < ?', [first.price_paise, first.id])) as { before: number }[];
     expect(Number(before), 'the first match lies several walks deep').to.be.greaterThan(3 * LIMITS.walkBudget);
-    expect(pages, 'empty pages before the first match: one per walk budget of products before it').to.equal(Math.floor(Number(before) / LIMITS.walkBudget));
+    expect(pages, 'empty pages before the first match: one per walk budget of products before it').to.equal(
+      Math.floor(Number(before) / LIMITS.walkBudget),
+    );
   });
 
   it('a search for two common words that never meet, when paged to the end, examines the catalogue one budget per page and finds nothing', async () => {

@@ -30,16 +30,20 @@ describeWith(['mysql'], 'seedCatalog on MariaDB', function () {
   let columnsAfterMigration: unknown;
 
   const indexes = async () =>
-    (await database.knex.raw(
-      `SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, SEQ_IN_INDEX, COLUMN_NAME, COLLATION FROM information_schema.STATISTICS
+    (
+      await database.knex.raw(
+        `SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, SEQ_IN_INDEX, COLUMN_NAME, COLLATION FROM information_schema.STATISTICS
        WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ('products', 'product_terms') ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`,
-    ))[0];
+      )
+    )[0];
   // Collations included: sku and name compare as bytes, and the swapped-in tables must too.
   const columns = async () =>
-    (await database.knex.raw(
-      `SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLLATION_NAME FROM information_schema.COLUMNS
+    (
+      await database.knex.raw(
+        `SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLLATION_NAME FROM information_schema.COLUMNS
        WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ('products', 'product_terms') ORDER BY TABLE_NAME, ORDINAL_POSITION`,
-    ))[0];
+      )
+    )[0];
 
   before(async () => {
     database = await createTestDatabase('farmlokal_seed');
@@ -52,7 +56,7 @@ describeWith(['mysql'], 'seedCatalog on MariaDB', function () {
     await database?.drop();
   });
 
-  it('seeding, when the catalogue is empty, writes every product with its search terms and the migration\'s exact columns and indexes', async () => {
+  it("seeding, when the catalogue is empty, writes every product with its search terms and the migration's exact columns and indexes", async () => {
     await seedCatalog(database.knex, { count: COUNT, seed: 5, reset: false });
     const { products, terms } = await catalogue(database.knex);
     expect(products).to.have.length(COUNT);
@@ -111,10 +115,12 @@ describeWith(['sqlite'], 'The generated catalogue', function () {
     try {
       await migrateLatest(knex);
       await seedCatalog(knex, { count: 100_000, seed: 1, reset: false });
-      const count = async (word: string) => Number((await knex('product_terms').where('term', word).count({ n: '*' }))[0]!.n);
+      const count = async (word: string) => Number((await knex('product_terms').where('term', word).count({ n: '*' }))[0].n);
       expect(await count(COMMON_WORD)).to.be.within(80_000, 90_000);
       expect(await count(RARE_WORD)).to.equal(1);
-      const [{ n: tiedPrices }] = await knex.raw('SELECT COUNT(*) AS n FROM (SELECT price_paise FROM products GROUP BY price_paise HAVING COUNT(*) > 1) AS t');
+      const [{ n: tiedPrices }] = await knex.raw(
+        'SELECT COUNT(*) AS n FROM (SELECT price_paise FROM products GROUP BY price_paise HAVING COUNT(*) > 1) AS t',
+      );
       expect(Number(tiedPrices)).to.be.greaterThan(100);
     } finally {
       await knex.destroy();

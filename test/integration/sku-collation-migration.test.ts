@@ -18,7 +18,13 @@ describeWith(['mysql'], 'The sku collation migration on MariaDB', function () {
       .join('information_schema.TABLES as t', function () {
         this.on('t.TABLE_SCHEMA', 'c.TABLE_SCHEMA').andOn('t.TABLE_NAME', 'c.TABLE_NAME');
       })
-      .select('c.TABLE_NAME as table', 'c.COLUMN_TYPE as type', 'c.IS_NULLABLE as nullable', 'c.COLLATION_NAME as collation', 't.TABLE_COLLATION as tableDefault')
+      .select(
+        'c.TABLE_NAME as table',
+        'c.COLUMN_TYPE as type',
+        'c.IS_NULLABLE as nullable',
+        'c.COLLATION_NAME as collation',
+        't.TABLE_COLLATION as tableDefault',
+      )
       .whereRaw('c.TABLE_SCHEMA = DATABASE()')
       .andWhere('c.COLUMN_NAME', 'sku')
       .orderBy('c.TABLE_NAME')) as Array<Record<string, string>>;
@@ -56,7 +62,7 @@ describeWith(['mysql'], 'The sku collation migration on MariaDB', function () {
 
   it('down, when skus differing only in case are stored, fails and leaves products as they were', async () => {
     const [product] = tiedProducts(1, 'CASE');
-    await new KnexProductRepository(database.knex).upsert([product!, { ...product!, sku: product!.sku.toLowerCase() }]);
+    await new KnexProductRepository(database.knex).upsert([product, { ...product, sku: product.sku.toLowerCase() }]);
     await expect(database.knex.migrate.down(MIGRATION)).to.be.rejectedWith(/Duplicate entry/);
     expect((await skuColumns()).find((c) => c.table === 'products')).to.include({ collation: 'utf8mb4_bin' });
     expect(await database.knex('products').count({ n: '*' }).first()).to.deep.equal({ n: 2 });

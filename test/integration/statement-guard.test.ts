@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import knexFactory, { type Knex } from 'knex';
 import { databaseCall } from '../../src/adapters/persistence/database-call.js';
-import { StatementGuard } from '../../src/adapters/persistence/statement-guard.js';
+import { type StatementGuard } from '../../src/adapters/persistence/statement-guard.js';
 import { requestScope } from '../../src/adapters/shared/request-scope.js';
 import { DeadlineExceededError } from '../../src/domain/errors/deadline-exceeded-error.js';
 import { DependencyUnavailableError } from '../../src/domain/errors/dependency-unavailable-error.js';
@@ -41,7 +41,9 @@ describeWith(['mysql'], 'Statement deadlines, cancellation and pool bulkheads on
       (e: unknown) => e,
     );
     expect(error).to.be.instanceOf(DeadlineExceededError);
-    expect((error as Error).message).to.contain('300 ms').and.not.contain('SELECT');
+    expect((error as Error).message)
+      .to.contain('300 ms')
+      .and.not.contain('SELECT');
     expect(await sleepingStatements(database.knex, 'past_its_deadline')).to.equal(0);
   });
 
@@ -53,8 +55,14 @@ describeWith(['mysql'], 'Statement deadlines, cancellation and pool bulkheads on
       const running = requestScope.run({ requestId: 'test', signal: controller.signal }, () =>
         databaseCall(() => patient.raw('SELECT SLEEP(60) AS abandoned_by_client')),
       );
-      const settled = running.then(() => undefined, (e: unknown) => e);
-      expect(await waitUntil(async () => (await sleepingStatements(database.knex, 'abandoned_by_client')) === 1), 'the statement runs').to.equal(true);
+      const settled = running.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(
+        await waitUntil(async () => (await sleepingStatements(database.knex, 'abandoned_by_client')) === 1),
+        'the statement runs',
+      ).to.equal(true);
       controller.abort(new DOMException('The client closed the connection.', 'AbortError'));
       expect(await settled).to.be.instanceOf(WorkCancelledError);
       expect(await sleepingStatements(database.knex, 'abandoned_by_client')).to.equal(0);
@@ -68,8 +76,13 @@ describeWith(['mysql'], 'Statement deadlines, cancellation and pool bulkheads on
     const patient = await patientPool(database.url, pools.guard!);
     try {
       const settled = requestScope
-        .run({ requestId: 'test', signal: controller.signal }, () => databaseCall(() => patient.raw('SELECT SLEEP(60) AS past_request_deadline')))
-        .then(() => undefined, (e: unknown) => e);
+        .run({ requestId: 'test', signal: controller.signal }, () =>
+          databaseCall(() => patient.raw('SELECT SLEEP(60) AS past_request_deadline')),
+        )
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       await waitUntil(async () => (await sleepingStatements(database.knex, 'past_request_deadline')) === 1);
       controller.abort(new DOMException('The request ran past its 100 ms deadline.', 'TimeoutError'));
       expect(await settled).to.be.instanceOf(DeadlineExceededError);
@@ -83,7 +96,9 @@ describeWith(['mysql'], 'Statement deadlines, cancellation and pool bulkheads on
     const controller = new AbortController();
     controller.abort(new DOMException('gone', 'AbortError'));
     await expect(
-      requestScope.run({ requestId: 't', signal: controller.signal }, () => databaseCall(() => pools.write.raw('CREATE TABLE never_created (id INT)'))),
+      requestScope.run({ requestId: 't', signal: controller.signal }, () =>
+        databaseCall(() => pools.write.raw('CREATE TABLE never_created (id INT)')),
+      ),
     ).to.be.rejectedWith(WorkCancelledError);
     expect(await database.knex.schema.hasTable('never_created')).to.equal(false);
   });
@@ -94,7 +109,10 @@ describeWith(['mysql'], 'Statement deadlines, cancellation and pool bulkheads on
     let shed: unknown;
     let writes: PromiseSettledResult<unknown>[];
     try {
-      shed = await databaseCall(() => pools.read.raw('SELECT 1')).then(() => undefined, (e: unknown) => e);
+      shed = await databaseCall(() => pools.read.raw('SELECT 1')).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       writes = await Promise.allSettled(Array.from({ length: 20 }, () => databaseCall(() => pools.write.raw('SELECT 1'))));
     } finally {
       for (const connection of held) await client.releaseConnection(connection);
@@ -107,7 +125,12 @@ describeWith(['mysql'], 'Statement deadlines, cancellation and pool bulkheads on
   it('the cancel-all of a shutdown, with statements running, kills each one and they reject with WorkCancelledError', async () => {
     const patient = await patientPool(database.url, pools.guard!);
     try {
-      const settled = [1, 2].map(() => databaseCall(() => patient.raw('SELECT SLEEP(60) AS running_at_shutdown')).then(() => undefined, (e: unknown) => e));
+      const settled = [1, 2].map(() =>
+        databaseCall(() => patient.raw('SELECT SLEEP(60) AS running_at_shutdown')).then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+      );
       await waitUntil(async () => (await sleepingStatements(database.knex, 'running_at_shutdown')) === 2);
       await pools.guard!.cancelAll();
       for (const error of await Promise.all(settled)) expect(error).to.be.instanceOf(WorkCancelledError);
@@ -127,7 +150,14 @@ describeWith(['mysql'], 'Statement deadlines, cancellation and pool bulkheads on
     });
     pools.guard!.guard(unreachable, { bulkhead: 'unreachable', statementTimeoutMs: 1_000 });
     try {
-      const attempts = await Promise.all([1, 2, 3, 4].map(() => databaseCall(() => unreachable.raw('SELECT 1')).then(() => undefined, (e: unknown) => e)));
+      const attempts = await Promise.all(
+        [1, 2, 3, 4].map(() =>
+          databaseCall(() => unreachable.raw('SELECT 1')).then(
+            () => undefined,
+            (e: unknown) => e,
+          ),
+        ),
+      );
       for (const error of attempts) expect(error).to.be.instanceOf(DependencyUnavailableError);
     } finally {
       await unreachable.destroy();
@@ -138,7 +168,9 @@ describeWith(['mysql'], 'Statement deadlines, cancellation and pool bulkheads on
 /** A guarded pool without a statement limit, for statements only a kill can end. */
 async function patientPool(url: string, guard: StatementGuard): Promise<Knex> {
   const { knexConfig } = await import('../../src/infrastructure/create-knex.js');
-  const knex = knexFactory(knexConfig({ DATABASE_URL: url, SQLITE_FILE: ':memory:' }, { min: 0, max: 2, acquireTimeoutMs: 2_000, statementTimeoutMs: 0 }));
+  const knex = knexFactory(
+    knexConfig({ DATABASE_URL: url, SQLITE_FILE: ':memory:' }, { min: 0, max: 2, acquireTimeoutMs: 2_000, statementTimeoutMs: 0 }),
+  );
   guard.guard(knex, { bulkhead: 'patient', statementTimeoutMs: 0 });
   return knex;
 }

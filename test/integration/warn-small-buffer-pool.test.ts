@@ -16,7 +16,8 @@ function recordingLogger() {
   return { logger, warnings, failures };
 }
 
-const answering = (pool: number, tables: number) => ({ raw: async () => [[{ pool: String(pool), tables: String(tables) }]] }) as unknown as Knex;
+const answering = (pool: number, tables: number) =>
+  ({ raw: async () => [[{ pool: String(pool), tables: String(tables) }]] }) as unknown as Knex;
 
 describe('warnIfBufferPoolSmall', function () {
   this.timeout(30_000);

@@ -55,7 +55,8 @@ describe('Partner webhook registration', function () {
   });
 
   it('npm run webhooks:register, when run twice, creates the subscription once', async () => {
-    const cli = () => run(process.execPath, ['--import', 'tsx', 'src/infrastructure/cli/register-webhooks.ts'], { env: { ...process.env, ...env } });
+    const cli = () =>
+      run(process.execPath, ['--import', 'tsx', 'src/infrastructure/cli/register-webhooks.ts'], { env: { ...process.env, ...env } });
     expect((await cli()).stdout).to.equal(`webhooks:register: ${CALLBACK} created\n`);
     expect((await cli()).stdout).to.equal(`webhooks:register: ${CALLBACK} already-registered\n`);
     expect((await subscriptions()).map((s) => s.url)).to.deep.equal([CALLBACK]);

@@ -14,7 +14,10 @@ export const TEST_BACKENDS: ReadonlySet<Backend> = parseBackends(process.env.TES
 
 function parseBackends(value: string | undefined): ReadonlySet<Backend> {
   if (value === undefined || value.trim() === '') return new Set(ALL);
-  const names = value.split(',').map((name) => name.trim().toLowerCase()).filter(Boolean);
+  const names = value
+    .split(',')
+    .map((name) => name.trim().toLowerCase())
+    .filter(Boolean);
   const unknown = names.filter((name) => !(ALL as readonly string[]).includes(name));
   if (unknown.length > 0) throw new Error(`TEST_BACKENDS: unknown backend(s) ${unknown.join(', ')}; choose from ${ALL.join(', ')}`);
   return new Set(names as Backend[]);

@@ -20,7 +20,7 @@ export async function nearCacheInstances(redis: TestRedis, count: number, settin
       const subscriber = redis.client.duplicate();
       subscriber.on('error', () => undefined);
       await subscriber.connect();
-      return subscriber as RedisClient;
+      return subscriber;
     }),
   );
   const instances = subscribers.map((s) => new RedisNearCatalogCache(new RedisCatalogCache(redis.client, redis.prefix), s, settings));

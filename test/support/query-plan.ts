@@ -26,7 +26,7 @@ const QUERY_BOUNDARIES = new Set(['materialized', 'subqueries', 'query_specifica
 /** Runs MariaDB's EXPLAIN FORMAT=JSON on a statement and flattens what the tests look at. */
 export async function explainPlan(knex: Knex, sql: string, bindings: readonly unknown[]): Promise<QueryPlan> {
   const [rows] = (await knex.raw(`EXPLAIN FORMAT=JSON ${sql}`, bindings as Knex.RawBinding[])) as [Node[]];
-  const json = JSON.parse(String(rows[0]!.EXPLAIN)) as Node;
+  const json = JSON.parse(String(rows[0].EXPLAIN)) as Node;
   const tables: TableAccess[] = [];
   const filesorts: string[][] = [];
   walk(json, (node) => {
@@ -40,7 +40,7 @@ export async function explainPlan(knex: Knex, sql: string, bindings: readonly un
         rows: Number(table.rows ?? 0),
       });
     }
-    if (node.filesort !== undefined) filesorts.push(directTables(node.filesort as Node));
+    if (node.filesort !== undefined) filesorts.push(directTables(node.filesort));
   });
   return { tables, filesorts, json };
 }

@@ -11,7 +11,11 @@ export interface RawResponse {
  * pausing `pauseMs` between `request` and `then`, and reads the first response until the server
  * closes the connection.
  */
-export function rawRequest(port: number, request: string | Buffer, options: { then?: string; pauseMs?: number } = {}): Promise<RawResponse> {
+export function rawRequest(
+  port: number,
+  request: string | Buffer,
+  options: { then?: string; pauseMs?: number } = {},
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];
@@ -28,7 +32,7 @@ export function rawRequest(port: number, request: string | Buffer, options: { th
       const headers = Object.fromEntries(
         lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
       );
-      resolve({ status: Number(statusLine!.split(' ')[1]), headers, body: text.slice(split + 4) });
+      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: text.slice(split + 4) });
     });
     socket.write(request);
     if (options.then !== undefined) setTimeout(() => socket.writable && socket.write(options.then!), options.pauseMs ?? 0);

@@ -20,7 +20,15 @@ export interface ServiceProcess {
 export async function startServiceProcess(env: Record<string, string>): Promise<ServiceProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/infrastructure/main.ts'], {
     // A cursor secret of its own: outside development (DATABASE_URL) the published default is refused.
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', WORKERS: '1', CURSOR_SECRET: 'service-process-test-cursor-secret', ...env },
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      WORKERS: '1',
+      CURSOR_SECRET: 'service-process-test-cursor-secret',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let head = '';
@@ -30,8 +38,8 @@ export async function startServiceProcess(env: Record<string, string>): Promise<
     head = head.length < 64_000 ? head + chunk.toString() : head.slice(0, 32_000) + head.slice(-32_000) + chunk.toString();
     url ??= /"url":"(http:\/\/[^"]+)","msg":"listening"/.exec(head)?.[1];
   };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   while (!url && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
   if (!url) {

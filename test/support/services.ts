@@ -9,8 +9,7 @@ export const MYSQL_SERVER_URL = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const HOW_TO_START_MARIADB = 'start it with: start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd';
-const HOW_TO_START_REDIS =
-  'start it with: redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no';
+const HOW_TO_START_REDIS = 'start it with: redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no';
 
 export function uniqueName(prefix: string) {
   return `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
@@ -26,7 +25,8 @@ export interface TestDatabase {
 
 /** A fresh MariaDB database of this suite's own; drop() removes it and nothing else. */
 export async function createTestDatabase(prefix = 'farmlokal_test'): Promise<TestDatabase> {
-  if (!TEST_BACKENDS.has('mysql')) throw new Error("this suite needs MariaDB, but TEST_BACKENDS leaves out mysql: wrap it in describeWith(['mysql'], ...)");
+  if (!TEST_BACKENDS.has('mysql'))
+    throw new Error("this suite needs MariaDB, but TEST_BACKENDS leaves out mysql: wrap it in describeWith(['mysql'], ...)");
   const name = uniqueName(prefix);
   const server = new URL(MYSQL_SERVER_URL);
   const connection = {
@@ -68,7 +68,8 @@ export interface TestRedis {
 }
 
 export async function createTestRedis(prefix = 'test'): Promise<TestRedis> {
-  if (!TEST_BACKENDS.has('redis')) throw new Error("this suite needs Redis, but TEST_BACKENDS leaves out redis: wrap it in describeWith(['redis'], ...)");
+  if (!TEST_BACKENDS.has('redis'))
+    throw new Error("this suite needs Redis, but TEST_BACKENDS leaves out redis: wrap it in describeWith(['redis'], ...)");
   const keyPrefix = `${uniqueName(prefix)}:`;
   const client = createClient({ url: REDIS_URL, socket: { connectTimeout: 2_000, reconnectStrategy: false } });
   client.on('error', () => undefined);
@@ -78,7 +79,7 @@ export async function createTestRedis(prefix = 'test'): Promise<TestRedis> {
     throw new Error(`Redis is not reachable at ${REDIS_URL} (${(error as Error).message}); ${HOW_TO_START_REDIS}`);
   }
   return {
-    client: client as SingleRedisClient,
+    client: client,
     prefix: keyPrefix,
     async cleanup() {
       for await (const keys of client.scanIterator({ MATCH: `${keyPrefix}*`, COUNT: 500 })) {

@@ -7,8 +7,12 @@ class SummaryReporter extends reporters.Spec {
     super(runner, options);
     let passed = 0;
     let failed = 0;
-    runner.on(Runner.constants.EVENT_TEST_PASS, () => { passed += 1; });
-    runner.on(Runner.constants.EVENT_TEST_FAIL, () => { failed += 1; });
+    runner.on(Runner.constants.EVENT_TEST_PASS, () => {
+      passed += 1;
+    });
+    runner.on(Runner.constants.EVENT_TEST_FAIL, () => {
+      failed += 1;
+    });
     runner.once(Runner.constants.EVENT_RUN_END, () => {
       process.nextTick(() => process.stdout.write(`${passed} passed, ${failed} failed\n`));
     });

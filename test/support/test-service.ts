@@ -63,5 +63,12 @@ export async function problemOf(response: Response, status: number) {
   for (const field of ['type', 'title', 'status', 'detail', 'instance', 'requestId']) {
     if (!(field in body)) throw new Error(`problem body lacks ${field}: ${JSON.stringify(body)}`);
   }
-  return body as { type: string; title: string; status: number; detail: string; errors?: { field: string; message: string }[]; [k: string]: unknown };
+  return body as {
+    type: string;
+    title: string;
+    status: number;
+    detail: string;
+    errors?: { field: string; message: string }[];
+    [k: string]: unknown;
+  };
 }

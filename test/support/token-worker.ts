@@ -18,7 +18,10 @@ const metrics: TokenMetrics = { ...NO_TOKEN_METRICS, lockWaited: () => emit({ ev
 
 // REDIS_CLUSTER_URLS, when set, puts the token keys on a Redis Cluster instead (test/scale-out).
 const clusterSeeds = process.env.REDIS_CLUSTER_URLS?.split(',');
-const redis = await createRedisClient(clusterSeeds ? { kind: 'cluster', seeds: clusterSeeds } : env('REDIS_URL'), pino({ level: 'silent' }));
+const redis = await createRedisClient(
+  clusterSeeds ? { kind: 'cluster', seeds: clusterSeeds } : env('REDIS_URL'),
+  pino({ level: 'silent' }),
+);
 // createRedisClient stops waiting after 2 s (the service starts degraded); 'ready' here means Redis is.
 for (let waited = 0; !redis.isReady && waited < 10_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
 const provider = redisProvider(redis, env('KEY_PREFIX'), env('MOCK_URL'), {

@@ -2,15 +2,32 @@ import { expect } from 'chai';
 import { blindWriteTags, detailTags, listingTags, priceBucket, writeTags, type ProductFacts } from '../../src/domain/catalog-tags.js';
 import type { KeysetPosition, ProductQuery } from '../../src/domain/product-query.js';
 
-const ghee: ProductFacts = { sku: 'GHEE-1', name: 'Desi Ghee', description: 'Slow-cooked', category: 'dairy', pricePaise: 50_000, stock: 5, live: true };
-const query = (fields: Partial<ProductQuery> = {}): ProductQuery => ({ limit: 20, sort: 'createdAt', order: 'desc', categories: [], words: [], ...fields });
+const ghee: ProductFacts = {
+  sku: 'GHEE-1',
+  name: 'Desi Ghee',
+  description: 'Slow-cooked',
+  category: 'dairy',
+  pricePaise: 50_000,
+  stock: 5,
+  live: true,
+};
+const query = (fields: Partial<ProductQuery> = {}): ProductQuery => ({
+  limit: 20,
+  sort: 'createdAt',
+  order: 'desc',
+  categories: [],
+  words: [],
+  ...fields,
+});
 const tagsOf = (fields: Partial<ProductQuery>, items: ProductFacts[] = [], next: KeysetPosition | null = null) =>
   listingTags({ query: query(fields), items, next });
 const bands = (scope: string, from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `price:${scope}:${from + i}`);
 
 describe('catalogue cache tags', () => {
   it('priceBucket, for prices, gives four bands per doubling from 1 rupee, capped at both ends', () => {
-    expect([priceBucket(-Infinity), priceBucket(0), priceBucket(100), priceBucket(200), priceBucket(283), priceBucket(400)]).to.deep.equal([0, 0, 0, 4, 6, 8]);
+    expect([priceBucket(-Infinity), priceBucket(0), priceBucket(100), priceBucket(200), priceBucket(283), priceBucket(400)]).to.deep.equal([
+      0, 0, 0, 4, 6, 8,
+    ]);
     expect(priceBucket(Infinity)).to.equal(63);
     expect(priceBucket(1e15)).to.equal(63);
   });
@@ -20,7 +37,12 @@ describe('catalogue cache tags', () => {
   });
 
   it('listingTags, for the newest-first first page, names every product shown, membership and the newest end', () => {
-    expect(tagsOf({}, [ghee, { ...ghee, sku: 'MANGO-2' }], { value: 1, id: 1 })).to.deep.equal(['p:GHEE-1', 'p:MANGO-2', 'members:*', 'created-head:*']);
+    expect(tagsOf({}, [ghee, { ...ghee, sku: 'MANGO-2' }], { value: 1, id: 1 })).to.deep.equal([
+      'p:GHEE-1',
+      'p:MANGO-2',
+      'members:*',
+      'created-head:*',
+    ]);
   });
 
   it('listingTags, for a newest-first page behind a cursor, leaves the newest end out', () => {
@@ -33,19 +55,33 @@ describe('catalogue cache tags', () => {
   });
 
   it('listingTags, when categories are requested, names each category and not *', () => {
-    expect(tagsOf({ categories: ['dairy', 'fruit'] })).to.deep.equal(['members:dairy', 'created-head:dairy', 'members:fruit', 'created-head:fruit']);
+    expect(tagsOf({ categories: ['dairy', 'fruit'] })).to.deep.equal([
+      'members:dairy',
+      'created-head:dairy',
+      'members:fruit',
+      'created-head:fruit',
+    ]);
   });
 
   it('listingTags, when sorted by price, names the bands from where it starts to where the next page starts', () => {
     expect(tagsOf({ sort: 'price', order: 'asc' }, [], { value: 400, id: 1 })).to.deep.equal(['members:*', ...bands('*', 0, 8)]);
-    expect(tagsOf({ sort: 'price', order: 'asc', after: { value: 400, id: 1 } }, [], { value: 800, id: 2 })).to.deep.equal(['members:*', ...bands('*', 8, 12)]);
-    expect(tagsOf({ sort: 'price', order: 'desc', after: { value: 800, id: 1 } }, [], { value: 400, id: 2 })).to.deep.equal(['members:*', ...bands('*', 8, 12)]);
+    expect(tagsOf({ sort: 'price', order: 'asc', after: { value: 400, id: 1 } }, [], { value: 800, id: 2 })).to.deep.equal([
+      'members:*',
+      ...bands('*', 8, 12),
+    ]);
+    expect(tagsOf({ sort: 'price', order: 'desc', after: { value: 800, id: 1 } }, [], { value: 400, id: 2 })).to.deep.equal([
+      'members:*',
+      ...bands('*', 8, 12),
+    ]);
     expect(tagsOf({ sort: 'price', order: 'desc' }, [], null)).to.deep.equal(['members:*', ...bands('*', 0, 63)]);
   });
 
   it('listingTags, when filtered by price, names the bands of the filter, narrowed by a price sort', () => {
     expect(tagsOf({ minPricePaise: 400, maxPricePaise: 800 })).to.deep.equal(['members:*', ...bands('*', 8, 12)]);
-    expect(tagsOf({ minPricePaise: 400, sort: 'price', order: 'asc' }, [], { value: 800, id: 1 })).to.deep.equal(['members:*', ...bands('*', 8, 12)]);
+    expect(tagsOf({ minPricePaise: 400, sort: 'price', order: 'asc' }, [], { value: 800, id: 1 })).to.deep.equal([
+      'members:*',
+      ...bands('*', 8, 12),
+    ]);
     expect(tagsOf({ maxPricePaise: 400, sort: 'price', order: 'asc', after: { value: 800, id: 1 } })).to.deep.equal(['members:*']);
   });
 
@@ -69,7 +105,12 @@ describe('catalogue cache tags', () => {
   it('writeTags, on a creation, adds the newest end, its band, name order and the beginnings of its words', () => {
     expect(writeTags({ before: null, after: { ...ghee, description: 'Bilona' } })).to.have.members([
       'p:GHEE-1',
-      ...['*', 'dairy'].flatMap((s) => [`created-head:${s}`, `price:${s}:35`, `order-name:${s}`, ...['d', 'de', 'g', 'gh', 'b', 'bi'].map((p) => `q:${s}:${p}`)]),
+      ...['*', 'dairy'].flatMap((s) => [
+        `created-head:${s}`,
+        `price:${s}:35`,
+        `order-name:${s}`,
+        ...['d', 'de', 'g', 'gh', 'b', 'bi'].map((p) => `q:${s}:${p}`),
+      ]),
     ]);
   });
 
@@ -118,13 +159,19 @@ describe('catalogue cache tags', () => {
     const created = writeTags({ before: null, after: { ...ghee, name: 'Kesar Mango', description: 'Ratnagiri' } });
     for (const words of [['ke'], ['kesar'], ['k'], ['mango', 'rat'], ['ratnagiri']]) {
       const page = tagsOf({ words, sort: 'price', order: 'asc' }, [], null);
-      expect(page.filter((t) => created.includes(t)), words.join(' ')).to.not.be.empty;
+      expect(
+        page.filter((t) => created.includes(t)),
+        words.join(' '),
+      ).to.not.be.empty;
     }
   });
 
   it('blindWriteTags, for a sync batch, names each product and the membership of its category and of *', () => {
-    expect(blindWriteTags([{ sku: 'A', category: 'dairy' }, { sku: 'B', category: 'fruit' }])).to.have.members([
-      'p:A', 'p:B', 'members:*', 'members:dairy', 'members:fruit',
-    ]);
+    expect(
+      blindWriteTags([
+        { sku: 'A', category: 'dairy' },
+        { sku: 'B', category: 'fruit' },
+      ]),
+    ).to.have.members(['p:A', 'p:B', 'members:*', 'members:dairy', 'members:fruit']);
   });
 });

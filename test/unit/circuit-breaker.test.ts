@@ -6,7 +6,11 @@ const settings = { failureRatio: 0.5, window: 10, minimumCalls: 4, openMs: 1_000
 function harness() {
   let now = 1_000_000;
   const transitions: CircuitState[] = [];
-  const breaker = new CircuitBreaker(settings, () => now, (to) => transitions.push(to));
+  const breaker = new CircuitBreaker(
+    settings,
+    () => now,
+    (to) => transitions.push(to),
+  );
   const call = (outcome: 'success' | 'failure' | 'neutral') => {
     const permit = breaker.tryAcquire();
     if (permit) breaker.record(permit, outcome);

@@ -45,7 +45,13 @@ function fakeCluster() {
     return worker;
   };
   const ask = (worker: Worker, askId: number) => primary.emit('message', worker, { type: 'farmlokal:metrics:ask', askId });
-  return { primary: primary as unknown as Cluster, addWorker, ask, answers, exit: (worker: Worker) => primary.emit('exit', worker, 0, null) };
+  return {
+    primary: primary as unknown as Cluster,
+    addWorker,
+    ask,
+    answers,
+    exit: (worker: Worker) => primary.emit('exit', worker, 0, null),
+  };
 }
 
 async function answerTo(answers: Answer[], askId: number, advance: () => Promise<unknown> = () => Promise.resolve()) {

@@ -56,8 +56,14 @@ async function harness(lastKnown?: LastKnownAvailability) {
   let now = Date.UTC(2026, 5, 1, 12);
   const clock = () => now;
   const products = new InMemoryProductRepository(clock);
-  await products.upsert([partnerProduct('FL-DAI-0000001', 45_000, 12), partnerProduct('FL-DAI-0000002', 9_900, 0), partnerProduct('FL-GONE', 100, 1)]);
-  const catalog = new SwitchableCatalog(new InMemoryExternalCatalog([partnerProduct('FL-DAI-0000001', 46_050, 7), partnerProduct('FL-DAI-0000002', 9_900, 0)], clock));
+  await products.upsert([
+    partnerProduct('FL-DAI-0000001', 45_000, 12),
+    partnerProduct('FL-DAI-0000002', 9_900, 0),
+    partnerProduct('FL-GONE', 100, 1),
+  ]);
+  const catalog = new SwitchableCatalog(
+    new InMemoryExternalCatalog([partnerProduct('FL-DAI-0000001', 46_050, 7), partnerProduct('FL-DAI-0000002', 9_900, 0)], clock),
+  );
   const memory = lastKnown ?? new InMemoryLastKnownAvailability(DAY, clock);
   const useCase = new GetAvailability(products, catalog, memory, silent);
   return { useCase, catalog, advance: (ms: number) => (now += ms), now: clock };
@@ -67,7 +73,14 @@ describe('GetAvailability', () => {
   it('execute, when the partner answers, returns its live price and stock, not stale', async () => {
     const { useCase, now } = await harness();
     const availability = await useCase.execute(1);
-    expect(availability).to.deep.equal({ productId: 1, sku: 'FL-DAI-0000001', pricePaise: 46_050, stock: 7, asOf: new Date(now()), stale: false });
+    expect(availability).to.deep.equal({
+      productId: 1,
+      sku: 'FL-DAI-0000001',
+      pricePaise: 46_050,
+      stock: 7,
+      asOf: new Date(now()),
+      stale: false,
+    });
   });
 
   it('execute, when the partner fails after an earlier answer, returns that answer marked stale with its asOf', async () => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { HttpProblem } from '../../src/adapters/http/http-problem.js';
+import { type HttpProblem } from '../../src/adapters/http/http-problem.js';
 import { ListingRequests } from '../../src/adapters/http/listing-requests.js';
 import { normaliseListing } from '../../src/adapters/http/product-listing.js';
 import { ListProductsQuerySchema } from '../../src/adapters/http/schemas/product-schemas.js';
@@ -10,7 +10,9 @@ const CURSOR = 'eyJmIjoiYWJjIiwidiI6MSwiaSI6Mn0.c2lnbmF0dXJl';
 /** What the route did before remembering anything: Koa's parse, the schema, normalisation. */
 function fromScratch(querystring: string) {
   const params = new URLSearchParams(querystring);
-  const query = Object.fromEntries([...new Set(params.keys())].map((k) => [k, params.getAll(k).length > 1 ? params.getAll(k) : params.get(k)]));
+  const query = Object.fromEntries(
+    [...new Set(params.keys())].map((k) => [k, params.getAll(k).length > 1 ? params.getAll(k) : params.get(k)]),
+  );
   const input = validate(ListProductsQuerySchema, query, 'query');
   return { input, ...normaliseListing(input) };
 }
@@ -49,7 +51,9 @@ describe('ListingRequests', () => {
     it(`parse, given "${querystring.slice(0, 60)}", answers exactly as a fresh schema parse does, the first time and when remembered`, () => {
       const listings = new ListingRequests();
       const expected = outcome(() => fromScratch(querystring));
-      expect(expected).to.satisfy((o: { ok?: unknown; problem?: { message: string } }) => o.ok !== undefined || o.problem!.message.length > 0);
+      expect(expected).to.satisfy(
+        (o: { ok?: unknown; problem?: { message: string } }) => o.ok !== undefined || o.problem!.message.length > 0,
+      );
       expect(outcome(() => listings.parse(querystring))).to.deep.equal(expected);
       expect(outcome(() => listings.parse(querystring))).to.deep.equal(expected);
     });

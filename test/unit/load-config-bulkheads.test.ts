@@ -16,8 +16,9 @@ describe('loadConfig, the database bulkheads and deadlines', () => {
   });
 
   it('loadConfig, when a bulkhead key is out of range, refuses it by name', () => {
-    expect(() => loadConfig({ DATABASE_WRITE_POOL_SIZE: '0', DATABASE_STATEMENT_TIMEOUT_MS: '5' }))
-      .to.throw(/DATABASE_WRITE_POOL_SIZE[\s\S]*DATABASE_STATEMENT_TIMEOUT_MS|DATABASE_STATEMENT_TIMEOUT_MS[\s\S]*DATABASE_WRITE_POOL_SIZE/);
+    expect(() => loadConfig({ DATABASE_WRITE_POOL_SIZE: '0', DATABASE_STATEMENT_TIMEOUT_MS: '5' })).to.throw(
+      /DATABASE_WRITE_POOL_SIZE[\s\S]*DATABASE_STATEMENT_TIMEOUT_MS|DATABASE_STATEMENT_TIMEOUT_MS[\s\S]*DATABASE_WRITE_POOL_SIZE/,
+    );
   });
 
   it('loadConfig, when the request deadline is not above the write pool wait, refuses it: a queued webhook would be cancelled before it could be shed', () => {
@@ -51,7 +52,10 @@ describe('loadConfig, the database bulkheads and deadlines', () => {
       },
     };
     let outcome: unknown = 'not called';
-    (settings.pool as { afterCreate: (c: unknown, done: (e: unknown) => void) => void }).afterCreate(connection, (error) => (outcome = error));
+    (settings.pool as { afterCreate: (c: unknown, done: (e: unknown) => void) => void }).afterCreate(
+      connection,
+      (error) => (outcome = error),
+    );
     expect(sent).to.deep.equal(['SET SESSION max_statement_time = 1.5', 'SET SESSION max_execution_time = 1500']);
     expect(outcome).to.equal(null);
   });

@@ -25,12 +25,22 @@ describe('loadConfig: partner authentication keys', () => {
       OAUTH_EXPIRY_SKEW_SECONDS: '30',
       OAUTH_RETRIES: '0',
     });
-    expect(config).to.include({ OAUTH_CLIENT_AUTH: 'body', OAUTH_REFRESH_AHEAD_FRACTION: 0.5, OAUTH_EXPIRY_SKEW_SECONDS: 30, OAUTH_RETRIES: 0 });
+    expect(config).to.include({
+      OAUTH_CLIENT_AUTH: 'body',
+      OAUTH_REFRESH_AHEAD_FRACTION: 0.5,
+      OAUTH_EXPIRY_SKEW_SECONDS: 30,
+      OAUTH_RETRIES: 0,
+    });
   });
 
   it('loadConfig, when OAuth values are out of range, names every bad key', () => {
     const attempt = () =>
-      loadConfig({ OAUTH_CLIENT_AUTH: 'digest', OAUTH_REFRESH_AHEAD_FRACTION: '1.5', OAUTH_DEFAULT_LIFETIME_SECONDS: '0', OAUTH_RETRIES: 'x' });
+      loadConfig({
+        OAUTH_CLIENT_AUTH: 'digest',
+        OAUTH_REFRESH_AHEAD_FRACTION: '1.5',
+        OAUTH_DEFAULT_LIFETIME_SECONDS: '0',
+        OAUTH_RETRIES: 'x',
+      });
     expect(attempt).to.throw(ConfigError);
     const message = (() => {
       try {
@@ -46,14 +56,23 @@ describe('loadConfig: partner authentication keys', () => {
   });
 
   it('loadConfig, when a refresh fraction of 0 is given, refuses it (refresh would never stop)', () => {
-    expect(() => loadConfig({ OAUTH_REFRESH_AHEAD_FRACTION: '0' })).to.throw(ConfigError, /OAUTH_REFRESH_AHEAD_FRACTION: must be greater than 0/);
+    expect(() => loadConfig({ OAUTH_REFRESH_AHEAD_FRACTION: '0' })).to.throw(
+      ConfigError,
+      /OAUTH_REFRESH_AHEAD_FRACTION: must be greater than 0/,
+    );
   });
 
   it('loadConfig, when OAUTH_TOKEN_URL is set without client credentials, names both missing keys', () => {
-    expect(() => loadConfig({ OAUTH_TOKEN_URL: partner.OAUTH_TOKEN_URL })).to.throw(ConfigError, /OAUTH_CLIENT_ID[\s\S]*OAUTH_CLIENT_SECRET/);
+    expect(() => loadConfig({ OAUTH_TOKEN_URL: partner.OAUTH_TOKEN_URL })).to.throw(
+      ConfigError,
+      /OAUTH_CLIENT_ID[\s\S]*OAUTH_CLIENT_SECRET/,
+    );
   });
 
   it('loadConfig, when the lock wait does not exceed the lease, refuses it with the reason', () => {
-    expect(() => loadConfig({ OAUTH_LOCK_LEASE_MS: '5000', OAUTH_LOCK_WAIT_MS: '5000' })).to.throw(ConfigError, /OAUTH_LOCK_WAIT_MS: must exceed/);
+    expect(() => loadConfig({ OAUTH_LOCK_LEASE_MS: '5000', OAUTH_LOCK_WAIT_MS: '5000' })).to.throw(
+      ConfigError,
+      /OAUTH_LOCK_WAIT_MS: must exceed/,
+    );
   });
 });

@@ -33,7 +33,12 @@ describe('loadConfig: partner catalogue keys', () => {
   });
 
   it('loadConfig, when values are malformed or out of range, names every bad key', () => {
-    const message = messageOf({ PARTNER_DEADLINE_MS: 'soon', PARTNER_RETRIES: '11', PARTNER_RETRY_BUDGET_PERCENT: '150', CATALOG_SYNC_PAGE_SIZE: '0' });
+    const message = messageOf({
+      PARTNER_DEADLINE_MS: 'soon',
+      PARTNER_RETRIES: '11',
+      PARTNER_RETRY_BUDGET_PERCENT: '150',
+      CATALOG_SYNC_PAGE_SIZE: '0',
+    });
     for (const key of ['PARTNER_DEADLINE_MS', 'PARTNER_RETRIES', 'PARTNER_RETRY_BUDGET_PERCENT', 'CATALOG_SYNC_PAGE_SIZE']) {
       expect(message).to.contain(key);
     }

@@ -41,19 +41,27 @@ describe('developmentSecretProblems', () => {
   const production = { DATABASE_URL: 'mysql://root@127.0.0.1:3306/x' };
 
   it('outside development, refuses the default cursor secret and the published webhook secret, saying how to make real ones', () => {
-    const problems = developmentSecretProblems(loadConfig({ ...production, WEBHOOK_SECRETS: `whsec_b3duLXJvdGF0ZWQtc2VjcmV0LTE2,${DEVELOPMENT_WEBHOOK_SECRET}` }));
+    const problems = developmentSecretProblems(
+      loadConfig({ ...production, WEBHOOK_SECRETS: `whsec_b3duLXJvdGF0ZWQtc2VjcmV0LTE2,${DEVELOPMENT_WEBHOOK_SECRET}` }),
+    );
     expect(problems).to.have.length(2);
     expect(problems[0]).to.match(/^CURSOR_SECRET: .*openssl rand -hex 32/);
     expect(problems[1]).to.match(/^WEBHOOK_SECRETS: secret 2 is the mock partner's published development secret.*openssl rand/);
   });
 
   it('outside development, with secrets of its own, refuses nothing', () => {
-    expect(developmentSecretProblems(loadConfig({ ...production, CURSOR_SECRET: 'a-cursor-secret-of-our-own', WEBHOOK_SECRETS: 'a-webhook-secret-of-our-own' }))).to.deep.equal([]);
+    expect(
+      developmentSecretProblems(
+        loadConfig({ ...production, CURSOR_SECRET: 'a-cursor-secret-of-our-own', WEBHOOK_SECRETS: 'a-webhook-secret-of-our-own' }),
+      ),
+    ).to.deep.equal([]);
   });
 
   it('in development (embedded default, or PARTNER_MODE=mock), accepts the published secrets', () => {
     expect(developmentSecretProblems(loadConfig({ WEBHOOK_SECRETS: DEVELOPMENT_WEBHOOK_SECRET }))).to.deep.equal([]);
-    expect(developmentSecretProblems(loadConfig({ ...production, PARTNER_MODE: 'mock', WEBHOOK_SECRETS: DEVELOPMENT_WEBHOOK_SECRET }))).to.deep.equal([]);
+    expect(
+      developmentSecretProblems(loadConfig({ ...production, PARTNER_MODE: 'mock', WEBHOOK_SECRETS: DEVELOPMENT_WEBHOOK_SECRET })),
+    ).to.deep.equal([]);
   });
 });
 
@@ -65,14 +73,20 @@ describe('explainFailure', () => {
     expect(explainFailure(coded('ECONNREFUSED', { address: '10.0.0.5', port: 3306 }), settings)).to.equal(
       'cannot connect to MariaDB/MySQL at db.internal:3306 (DATABASE_URL): connection refused; start it, or correct the host and port',
     );
-    expect(explainFailure(coded('ECONNREFUSED', { address: '10.0.0.6', port: 6380 }), settings)).to.match(/^cannot connect to Redis at cache\.internal:6380 \(REDIS_URL\)/);
+    expect(explainFailure(coded('ECONNREFUSED', { address: '10.0.0.6', port: 6380 }), settings)).to.match(
+      /^cannot connect to Redis at cache\.internal:6380 \(REDIS_URL\)/,
+    );
     expect(explainFailure(coded('ER_ACCESS_DENIED_ERROR'), settings)).to.match(/access denied.*DATABASE_URL/);
     expect(explainFailure(coded('EADDRINUSE', { port: 3000 }), settings)).to.match(/^port 3000 is already in use.*set PORT/);
-    expect(explainFailure(coded('ENOTFOUND', { hostname: 'db.internal' }), settings)).to.match(/host name of MariaDB\/MySQL at db\.internal:3306 \(DATABASE_URL\)/);
+    expect(explainFailure(coded('ENOTFOUND', { hostname: 'db.internal' }), settings)).to.match(
+      /host name of MariaDB\/MySQL at db\.internal:3306 \(DATABASE_URL\)/,
+    );
   });
 
   it('explainFailure, when the cause is wrapped or one of several (AggregateError), still finds it', () => {
-    const wrapped = new Error('pool failed', { cause: new AggregateError([coded('ECONNREFUSED', { address: '::1', port: 3306 })], 'all addresses failed') });
+    const wrapped = new Error('pool failed', {
+      cause: new AggregateError([coded('ECONNREFUSED', { address: '::1', port: 3306 })], 'all addresses failed'),
+    });
     expect(explainFailure(wrapped, settings)).to.match(/^cannot connect to MariaDB\/MySQL/);
   });
 

@@ -23,8 +23,7 @@ describe('loadConfig', () => {
   });
 
   it('loadConfig, when several keys are bad, fails once naming every one of them', () => {
-    const attempt = () =>
-      loadConfig({ PORT: 'eighty', DATABASE_URL: 'postgres://x/y', REDIS_URL: 'not a url', LOG_LEVEL: 'loud' });
+    const attempt = () => loadConfig({ PORT: 'eighty', DATABASE_URL: 'postgres://x/y', REDIS_URL: 'not a url', LOG_LEVEL: 'loud' });
     expect(attempt).to.throw(ConfigError);
     try {
       attempt();

@@ -143,7 +143,14 @@ describe('ReadThroughCache', () => {
   it('get, with second-sight admission, asks the shared cache and stores only from the second request on', async () => {
     const lookups: string[] = [];
     const store = new InMemoryCatalogCache();
-    const { reader } = harness({ ...store, lookup: (key) => (lookups.push(key), store.lookup(key)), store: store.store.bind(store), invalidate: store.invalidate.bind(store), invalidateAll: store.invalidateAll.bind(store), tryLease: store.tryLease.bind(store) });
+    const { reader } = harness({
+      ...store,
+      lookup: (key) => (lookups.push(key), store.lookup(key)),
+      store: store.store.bind(store),
+      invalidate: store.invalidate.bind(store),
+      invalidateAll: store.invalidateAll.bind(store),
+      tryLease: store.tryLease.bind(store),
+    });
     const build = counted(() => 'deep page');
     const once = { admit: 'second-sight' } as const;
     expect((await reader.get('k', build, once)).status).to.equal('MISS');

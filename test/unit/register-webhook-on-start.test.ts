@@ -8,7 +8,10 @@ import { loadConfig } from '../../src/infrastructure/load-config.js';
 import { registerWebhookOnStart } from '../../src/infrastructure/register-webhook-on-start.js';
 
 const logger = pino({ level: 'silent' });
-const configured = loadConfig({ WEBHOOK_PUBLIC_URL: 'https://farmlokal.example/api/webhooks/partner', PARTNER_API_URL: 'https://partner.example' });
+const configured = loadConfig({
+  WEBHOOK_PUBLIC_URL: 'https://farmlokal.example/api/webhooks/partner',
+  PARTNER_API_URL: 'https://partner.example',
+});
 
 function partner(answers: (() => SubscriptionResult)[]) {
   const calls: WebhookSubscription[] = [];
@@ -53,7 +56,12 @@ describe('registerWebhookOnStart', () => {
 
   it('registerWebhookOnStart, when WEBHOOK_PUBLIC_URL is unset or registration is off, does not call the partner', async () => {
     const { register, calls } = partner([() => 'created']);
-    await registerWebhookOnStart(loadConfig({ PARTNER_API_URL: 'https://partner.example' }), register, logger, new AbortController().signal);
+    await registerWebhookOnStart(
+      loadConfig({ PARTNER_API_URL: 'https://partner.example' }),
+      register,
+      logger,
+      new AbortController().signal,
+    );
     await registerWebhookOnStart({ ...configured, WEBHOOK_REGISTER_ON_START: false }, register, logger, new AbortController().signal);
     expect(calls).to.have.length(0);
   });

@@ -88,9 +88,9 @@ describe('SyncCatalog', () => {
     const { sync, catalog, all } = harness();
     await sync.execute({ pageSize: 20 });
     const [first] = partnerProducts(1);
-    catalog.inner.put({ ...first!, pricePaise: 9_950, version: 2 });
+    catalog.inner.put({ ...first, pricePaise: 9_950, version: 2 });
     expect((await sync.execute({ pageSize: 20 })).changed).to.equal(1);
-    expect((await all()).find((p) => p.sku === first!.sku)).to.include({ pricePaise: 9_950, version: 2 });
+    expect((await all()).find((p) => p.sku === first.sku)).to.include({ pricePaise: 9_950, version: 2 });
   });
 
   it('execute, when the partner fails midway, keeps the committed pages, and the next run resumes after them', async () => {

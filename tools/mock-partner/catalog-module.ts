@@ -41,7 +41,7 @@ export const catalogModule: MockModule = (router, context) => {
   const base = buildCatalog(catalogSize(context));
   const index = new Map(base.map((product, i) => [product.sku, i]));
   const changes = () => changedProducts(context);
-  const productAt = (i: number) => changes().get(base[i]!.sku) ?? base[i]!;
+  const productAt = (i: number) => changes().get(base[i].sku) ?? base[i];
 
   router.get('/v1/products', requireBearerToken(context), (ctx) => {
     context.stats.increment('catalog.list');
@@ -57,7 +57,7 @@ export const catalogModule: MockModule = (router, context) => {
 
   router.get('/v1/products/:sku', requireBearerToken(context), (ctx) => {
     context.stats.increment('catalog.product');
-    const i = index.get(ctx.params.sku!);
+    const i = index.get(ctx.params.sku);
     if (i === undefined) {
       context.stats.increment('catalog.notFound');
       ctx.status = 404;
@@ -68,7 +68,7 @@ export const catalogModule: MockModule = (router, context) => {
   });
 
   router.post('/__catalog/products/:sku', async (ctx) => {
-    const i = index.get(ctx.params.sku!);
+    const i = index.get(ctx.params.sku);
     if (i === undefined) {
       ctx.status = 404;
       return;

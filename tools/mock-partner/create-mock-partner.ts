@@ -21,10 +21,7 @@ export interface MockPartnerApp {
   readonly context: MockPartnerContext;
 }
 
-export function createMockPartner(
-  options: MockPartnerOptions = {},
-  modules: readonly MockModule[] = MOCK_PARTNER_MODULES,
-): MockPartnerApp {
+export function createMockPartner(options: MockPartnerOptions = {}, modules: readonly MockModule[] = MOCK_PARTNER_MODULES): MockPartnerApp {
   const resetHooks: (() => void)[] = [];
   const context: MockPartnerContext = {
     options,

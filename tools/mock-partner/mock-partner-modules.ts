@@ -4,8 +4,4 @@ import { oauthModule } from './oauth-module.js';
 import { webhookModule } from './webhook-module.js';
 
 /** Every module the bundled mock partner serves; add yours with one line. */
-export const MOCK_PARTNER_MODULES: readonly MockModule[] = [
-  oauthModule,
-  catalogModule,
-  webhookModule,
-];
+export const MOCK_PARTNER_MODULES: readonly MockModule[] = [oauthModule, catalogModule, webhookModule];

@@ -119,7 +119,7 @@ function plan(events: readonly WirePartnerEvent[], targets: readonly Subscriptio
   if (request.reorder) {
     for (let i = deliveries.length - 1; i > 0; i -= 1) {
       const j = Math.floor(Math.random() * (i + 1));
-      [deliveries[i], deliveries[j]] = [deliveries[j]!, deliveries[i]!];
+      [deliveries[i], deliveries[j]] = [deliveries[j], deliveries[i]];
     }
   }
   context.stats.increment('webhooks.emitted', events.length);

@@ -40,7 +40,7 @@ export class WebhookSender {
     let next = 0;
     const worker = async () => {
       while (next < deliveries.length) {
-        results[await this.send(deliveries[next++]!)] += 1;
+        results[await this.send(deliveries[next++])] += 1;
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));

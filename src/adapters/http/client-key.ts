@@ -6,7 +6,7 @@ import { isIPv4, isIPv6 } from 'node:net';
  */
 export function clientKey(ip: string): string {
   if (ip.startsWith('::ffff:') && isIPv4(ip.slice(7))) return ip.slice(7);
-  const address = ip.split('%')[0]!;
+  const address = ip.split('%')[0];
   // Not an address (only when a trusted proxy passes one on): kept, but bounded, as Redis key material.
   if (!isIPv6(address)) return ip.slice(0, 100) || 'unknown';
   const [head = '', tail] = address.split('::');

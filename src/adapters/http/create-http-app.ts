@@ -48,7 +48,9 @@ export function createHttpApp({ logger, metrics, routers, edge = {} }: HttpAppDe
   const app = new Koa({ proxy: trustProxy !== false && trustProxy !== 0, maxIpsCount: typeof trustProxy === 'number' ? trustProxy : 0 });
   app.silent = true;
   const root = new Router();
-  app.use(requestContext(logger, metrics, { deadlineMs: edge.requestDeadlineMs, routeOf: (method, path) => routeTemplate(root, method, path) }));
+  app.use(
+    requestContext(logger, metrics, { deadlineMs: edge.requestDeadlineMs, routeOf: (method, path) => routeTemplate(root, method, path) }),
+  );
   app.use(securityHeaders({ hstsMaxAgeSeconds: edge.hstsMaxAgeSeconds ?? 0 }));
   app.use(problemHandler());
   // CORS first, so a browser can read the edge's refusals (414, 429) too.

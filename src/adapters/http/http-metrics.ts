@@ -8,7 +8,10 @@ export class HttpMetrics {
   readonly rateLimitDecisions: Counter<'budget' | 'decision'>;
   readonly requestsShed: Counter<'route' | 'reason'>;
 
-  constructor(readonly registry: Registry, options: { defaultMetrics?: boolean } = {}) {
+  constructor(
+    readonly registry: Registry,
+    options: { defaultMetrics?: boolean } = {},
+  ) {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
     this.requestDuration = instruments.histogram(registry, {
       name: 'http_request_duration_seconds',

@@ -27,7 +27,11 @@ export class ListingRequests {
       const listing = this.parseListing(split.rest);
       if (listing.input.cursor === undefined) {
         const { fingerprint, query } = listing;
-        return { ...listing, input: { ...listing.input, cursor: split.cursor }, cacheKey: listingCacheKey(fingerprint, query.limit, split.cursor) };
+        return {
+          ...listing,
+          input: { ...listing.input, cursor: split.cursor },
+          cacheKey: listingCacheKey(fingerprint, query.limit, split.cursor),
+        };
       }
     }
     // Anything else (no cursor, a cursor spelled with escapes or given twice, a malformed one): the schema decides.
@@ -52,7 +56,7 @@ function splitCursor(querystring: string): { cursor: string; rest: string } | un
   const parts = querystring.split('&');
   const at = parts.findIndex((part) => part.startsWith(CURSOR_PARAMETER));
   if (at === -1) return undefined;
-  const cursor = parts[at]!.slice(CURSOR_PARAMETER.length);
+  const cursor = parts[at].slice(CURSOR_PARAMETER.length);
   if (cursor.length > MAX_CURSOR_LENGTH || !CURSOR_PATTERN.test(cursor)) return undefined;
   parts.splice(at, 1);
   return { cursor, rest: parts.join('&') };
@@ -65,7 +69,7 @@ function parseQuery(querystring: string): Record<string, string | string[]> {
   for (const key of params.keys()) {
     if (key in query) continue;
     const values = params.getAll(key);
-    query[key] = values.length <= 1 ? values[0]! : values;
+    query[key] = values.length <= 1 ? values[0] : values;
   }
   return query;
 }

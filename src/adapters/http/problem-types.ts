@@ -13,5 +13,8 @@ export const DOMAIN_ERROR_STATUS: Readonly<Record<string, { status: number; titl
 };
 
 export function problemType(title: string) {
-  return `urn:farmlokal:problem:${title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}`;
+  return `urn:farmlokal:problem:${title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')}`;
 }

@@ -21,9 +21,7 @@ export function normaliseListing(input: ListProductsQuery): NormalisedListing {
   if (words.length > MAX_SEARCH_WORDS) {
     throw new InvalidQueryError([{ field: 'q', message: `must have at most ${MAX_SEARCH_WORDS} words` }]);
   }
-  const categories = input.category
-    ? [...new Set<string>(input.category.toLowerCase().split(','))].sort()
-    : [];
+  const categories = input.category ? [...new Set<string>(input.category.toLowerCase().split(','))].sort() : [];
   const query: ProductQuery = {
     limit: input.limit ?? 20,
     sort: input.sort ?? 'createdAt',

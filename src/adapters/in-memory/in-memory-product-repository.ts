@@ -36,13 +36,13 @@ export class InMemoryProductRepository implements ProductRepository {
     const direction = query.order === 'asc' ? 1 : -1;
     const key = (p: Product) => sortValueOf(p, query.sort);
     const position = (p: Product): KeysetPosition => ({ value: key(p), id: p.id });
-    const compare = (a: Product, b: Product) =>
-      direction * (compareValues(key(a), key(b)) || a.id - b.id);
+    const compare = (a: Product, b: Product) => direction * (compareValues(key(a), key(b)) || a.id - b.id);
     const ordered = [...this.byId.values()]
       .filter((entry) => !entry.deleted && inSortRange(entry.product, query))
       .filter(({ product: p }) => !query.after || direction * (compareValues(key(p), query.after.value) || p.id - query.after.id) > 0)
       .sort((a, b) => compare(a.product, b.product));
-    const budgeted = query.words.length > 0 || (query.sort !== 'price' && (query.minPricePaise !== undefined || query.maxPricePaise !== undefined));
+    const budgeted =
+      query.words.length > 0 || (query.sort !== 'price' && (query.minPricePaise !== undefined || query.maxPricePaise !== undefined));
     const examined = budgeted ? ordered.slice(0, Math.max(1, Math.floor(this.scanBudget / (1 + query.words.length)))) : ordered;
     const matches = examined.filter((entry) => matchesFilters(entry, query)).map((entry) => entry.product);
     const items = matches.slice(0, query.limit);
@@ -118,7 +118,10 @@ export class InMemoryProductRepository implements ProductRepository {
 function inSortRange(product: Product, query: ProductQuery) {
   if (query.categories.length > 0 && !query.categories.includes(product.category)) return false;
   if (query.sort !== 'price') return true;
-  return (query.minPricePaise === undefined || product.pricePaise >= query.minPricePaise) && (query.maxPricePaise === undefined || product.pricePaise <= query.maxPricePaise);
+  return (
+    (query.minPricePaise === undefined || product.pricePaise >= query.minPricePaise) &&
+    (query.maxPricePaise === undefined || product.pricePaise <= query.maxPricePaise)
+  );
 }
 
 function matchesFilters({ product, terms }: Indexed, query: ProductQuery) {

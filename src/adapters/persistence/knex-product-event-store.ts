@@ -89,7 +89,9 @@ export class KnexProductEventStore implements ProductEventStore {
 
   /** The write, or null when the change was superseded. */
   private async applyChange(trx: Knex.Transaction, change: ProductChange, now: number): Promise<ProductWrite | null> {
-    const query = trx('products').select([...STORED_COLUMNS]).where('sku', change.sku);
+    const query = trx('products')
+      .select([...STORED_COLUMNS])
+      .where('sku', change.sku);
     const row: StoredRow | undefined = await (this.isMysql() ? query.forUpdate() : query).first();
     const current = row ? toVersioned(row) : null;
     const applied = applyProductChange(current, change);
@@ -119,8 +121,19 @@ export class KnexProductEventStore implements ProductEventStore {
 }
 
 const STORED_COLUMNS = [
-  'id', 'sku', 'name', 'description', 'category', 'price_paise', 'stock', 'version',
-  'deleted', 'content_version', 'price_version', 'stock_version', 'deleted_version',
+  'id',
+  'sku',
+  'name',
+  'description',
+  'category',
+  'price_paise',
+  'stock',
+  'version',
+  'deleted',
+  'content_version',
+  'price_version',
+  'stock_version',
+  'deleted_version',
 ] as const;
 
 function toVersioned(row: StoredRow): VersionedProduct {

@@ -42,7 +42,13 @@ export class KnexProductRepository implements ProductRepository {
     limits: Partial<SearchLimits> = {},
   ) {
     this.termCounts = new SingleFlightCache(TERM_COUNT_TTL_MS, TERM_COUNT_WORDS, now);
-    const searchLimits = { rareTermLimit: RARE_TERM_LIMIT, scanBudget: SCAN_BUDGET, middlingTermLimit: MIDDLING_TERM_LIMIT, walkBudget: WALK_BUDGET, ...limits };
+    const searchLimits = {
+      rareTermLimit: RARE_TERM_LIMIT,
+      scanBudget: SCAN_BUDGET,
+      middlingTermLimit: MIDDLING_TERM_LIMIT,
+      walkBudget: WALK_BUDGET,
+      ...limits,
+    };
     const countLimit = Math.max(searchLimits.rareTermLimit, searchLimits.middlingTermLimit);
     const countTerms = (word: string) => this.termCounts.get(word, () => this.termCount(word, countLimit));
     this.pages = new ProductPageReader((statement) => this.runPageStatement(statement), countTerms, searchLimits, this.isMysql());
@@ -54,20 +60,25 @@ export class KnexProductRepository implements ProductRepository {
 
   findById(id: number): Promise<Product | null> {
     return databaseCall(async () => {
-      const row: ProductRow | undefined = await this.knex('products').select([...PRODUCT_COLUMNS]).where({ id, deleted: 0 }).first();
+      const row: ProductRow | undefined = await this.knex('products')
+        .select([...PRODUCT_COLUMNS])
+        .where({ id, deleted: 0 })
+        .first();
       return row ? ProductRows.toProduct(row) : null;
     });
   }
 
   async upsert(drafts: readonly ProductDraft[]): Promise<number> {
     if (drafts.length === 0) return 0;
-    return databaseCall(() => this.knex.transaction(async (trx) => {
-      let changed = 0;
-      for (let i = 0; i < drafts.length; i += WRITE_CHUNK) {
-        changed += await this.upsertChunk(trx, drafts.slice(i, i + WRITE_CHUNK));
-      }
-      return changed;
-    }));
+    return databaseCall(() =>
+      this.knex.transaction(async (trx) => {
+        let changed = 0;
+        for (let i = 0; i < drafts.length; i += WRITE_CHUNK) {
+          changed += await this.upsertChunk(trx, drafts.slice(i, i + WRITE_CHUNK));
+        }
+        return changed;
+      }),
+    );
   }
 
   private async upsertChunk(trx: Knex.Transaction, drafts: readonly ProductDraft[]) {
@@ -75,10 +86,9 @@ export class KnexProductRepository implements ProductRepository {
     const versionsBefore = await this.versionsBySku(trx, skus);
     const now = this.now();
     const insert = trx('products').insert(drafts.map((d) => ProductRows.fromDraft(d, now)));
-    await (this.isMysql() ? trx.raw(`? ${MYSQL_NEWER_VERSION_WINS}`, [insert]) : insert
-      .onConflict('sku')
-      .merge(MERGED_COLUMNS)
-      .where('products.version', '<', trx.raw('excluded.version')));
+    await (this.isMysql()
+      ? trx.raw(`? ${MYSQL_NEWER_VERSION_WINS}`, [insert])
+      : insert.onConflict('sku').merge(MERGED_COLUMNS).where('products.version', '<', trx.raw('excluded.version')));
 
     const ids = await trx('products').select('id', 'sku', 'version').whereIn('sku', skus);
     const idBySku = new Map(ids.map((r) => [r.sku as string, { id: Number(r.id), version: Number(r.version) }]));
@@ -104,7 +114,7 @@ export class KnexProductRepository implements ProductRepository {
 
   private async runPageStatement<Row>({ sql, bindings }: PageStatement): Promise<Row[]> {
     const rows = this.isMysql() ? await this.mysqlQuery(sql, bindings) : await this.knex.raw(sql, bindings);
-    return rows as unknown as Row[];
+    return rows;
   }
 
   private async termCount(word: string, limit: number): Promise<number> {
@@ -133,7 +143,6 @@ export class KnexProductRepository implements ProductRepository {
       await client.releaseConnection(connection);
     }
   }
-
 
   private isMysql() {
     return this.knex.client.config.client === 'mysql2';

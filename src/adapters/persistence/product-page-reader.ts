@@ -1,7 +1,15 @@
 import type { ProductPage } from '../../domain/ports/product-repository.js';
 import type { Product } from '../../domain/product.js';
 import { sortValueOf, type KeysetPosition, type ProductQuery } from '../../domain/product-query.js';
-import { candidatesSql, isIndexRange, matchesSql, productPageSql, termIdsSql, type CandidateRow, type PageStatement } from './product-page-sql.js';
+import {
+  candidatesSql,
+  isIndexRange,
+  matchesSql,
+  productPageSql,
+  termIdsSql,
+  type CandidateRow,
+  type PageStatement,
+} from './product-page-sql.js';
 import { ProductRows, type ProductRow } from './product-rows.js';
 
 export interface SearchLimits {
@@ -63,8 +71,11 @@ export class ProductPageReader {
     }
     const words = necessaryWords(query.words);
     const counts = await Promise.all(words.map((w) => this.countTerms(w)));
-    const byRarity = words.map((word, i) => ({ word, count: counts[i]! })).sort((a, b) => a.count - b.count).map((w) => w.word);
-    const countOf = (word: string) => counts[words.indexOf(word)]!;
+    const byRarity = words
+      .map((word, i) => ({ word, count: counts[i] }))
+      .sort((a, b) => a.count - b.count)
+      .map((w) => w.word);
+    const countOf = (word: string) => counts[words.indexOf(word)];
     const rarest = byRarity[0];
     if (rarest !== undefined && countOf(rarest) < this.limits.rareTermLimit) {
       const page = await this.driven(query, rarest, byRarity.slice(1));
@@ -84,7 +95,10 @@ export class ProductPageReader {
    * together, read fresh from the term index (a count only picks the plan); undefined when not even
    * the rarest word fits. `words` tells how many of `byRarity` the ids stand for.
    */
-  private async idSet(byRarity: readonly string[], countOf: (word: string) => number): Promise<{ ids: number[]; words: number } | undefined> {
+  private async idSet(
+    byRarity: readonly string[],
+    countOf: (word: string) => number,
+  ): Promise<{ ids: number[]; words: number } | undefined> {
     let room = this.limits.middlingTermLimit;
     let ids: number[] | undefined;
     let words = 0;
@@ -136,7 +150,16 @@ export class ProductPageReader {
         i += taken.length;
         reads += taken.length;
         const through = positionOf(query, taken.at(-1)!);
-        const matched = await this.products(matchesSql(query, taken.map((c) => Number(c.id)), words, { after: from, through }, needed, this.mysql));
+        const matched = await this.products(
+          matchesSql(
+            query,
+            taken.map((c) => Number(c.id)),
+            words,
+            { after: from, through },
+            needed,
+            this.mysql,
+          ),
+        );
         // Hits failing their other words or filters: the next batch reads more of them at once.
         if (matched.length < Math.min(needed, taken.length)) growth *= CHUNK_GROWTH;
         found.push(...matched);
@@ -176,7 +199,9 @@ export class ProductPageReader {
       examined += candidates.length;
       const through = positionOf(query, candidates.at(-1)!);
       const ids = candidates.map((c) => Number(c.id));
-      found.push(...(await this.products(matchesSql(query, ids, words, { after: from, through }, query.limit + 1 - found.length, this.mysql))));
+      found.push(
+        ...(await this.products(matchesSql(query, ids, words, { after: from, through }, query.limit + 1 - found.length, this.mysql))),
+      );
       if (found.length > query.limit || !more) return this.pageOf(query, found);
       if (examined >= budget) return { items: found, next: through };
       from = through;

@@ -91,7 +91,14 @@ export interface MatchBounds {
  * (rarest first: a product fails on its first missing word). The ids and their sort come from
  * this statement only, so its cost is bounded by the number of ids whatever the planner thinks.
  */
-export function matchesSql(query: ProductQuery, ids: readonly number[], words: readonly string[], bounds: MatchBounds, limit: number, mysql: boolean): PageStatement {
+export function matchesSql(
+  query: ProductQuery,
+  ids: readonly number[],
+  words: readonly string[],
+  bounds: MatchBounds,
+  limit: number,
+  mysql: boolean,
+): PageStatement {
   const bindings: (string | number)[] = [];
   const column = SORT_COLUMNS[query.sort];
   const where = [`products.id IN (${ids.map((id) => Math.trunc(Number(id))).join(', ')})`, 'deleted = 0'];

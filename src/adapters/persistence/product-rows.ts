@@ -17,8 +17,17 @@ export interface ProductRow {
 }
 
 export const PRODUCT_COLUMNS = [
-  'id', 'sku', 'name', 'description', 'category', 'price_paise',
-  'currency', 'stock', 'version', 'created_at', 'updated_at',
+  'id',
+  'sku',
+  'name',
+  'description',
+  'category',
+  'price_paise',
+  'currency',
+  'stock',
+  'version',
+  'created_at',
+  'updated_at',
 ] as const;
 
 /** Row mapping shared by the repository and the bulk seeder, so both write the same shape. */

@@ -68,8 +68,7 @@ export class StatementGuard {
     const client = knex.client as GuardedClient;
     const query = client._query.bind(client);
     const acquire = client.acquireConnection.bind(client);
-    client._query = (connection, statement) =>
-      this.run(connection, sqlOf(statement), options, () => query(connection, statement));
+    client._query = (connection, statement) => this.run(connection, sqlOf(statement), options, () => query(connection, statement));
     client.acquireConnection = async () => {
       try {
         return await acquire();
@@ -97,7 +96,8 @@ export class StatementGuard {
   private async run<T>(connection: DriverConnection, sql: string, options: StatementGuardOptions, statement: () => Promise<T>): Promise<T> {
     // A rollback always runs: skipping it would hand a connection back with its locks held.
     const signal = isRollback(sql) ? undefined : requestScope.current()?.signal;
-    if (signal?.aborted) throw Object.assign(new Error('The request ended before the statement started.'), { [TRANSLATED]: requestEnded(signal) });
+    if (signal?.aborted)
+      throw Object.assign(new Error('The request ended before the statement started.'), { [TRANSLATED]: requestEnded(signal) });
     const entry: RunningStatement = { connection };
     const ofRequest = signal && this.statementsOf(signal);
     ofRequest?.add(entry);
@@ -161,16 +161,20 @@ function acquireError(error: unknown, client: GuardedClient, options: StatementG
 function statementError(error: unknown, entry: RunningStatement, signal: AbortSignal | undefined, options: StatementGuardOptions): unknown {
   const errno = (error as { errno?: number }).errno;
   if (errno !== undefined && STATEMENT_TIMEOUT_ERRNOS.has(errno)) {
-    return new DeadlineExceededError(`A database statement ran past its ${options.statementTimeoutMs} ms limit and was stopped.`, 1, { cause: error });
+    return new DeadlineExceededError(`A database statement ran past its ${options.statementTimeoutMs} ms limit and was stopped.`, 1, {
+      cause: error,
+    });
   }
   if (!entry.why) return error;
-  if (entry.why === 'shutdown') return new WorkCancelledError('The instance is shutting down; the statement was cancelled.', 1, { cause: error });
+  if (entry.why === 'shutdown')
+    return new WorkCancelledError('The instance is shutting down; the statement was cancelled.', 1, { cause: error });
   if (errno === QUERY_INTERRUPTED_ERRNO || signal?.aborted) return requestEnded(signal!, error);
   return error;
 }
 
 function requestEnded(signal: AbortSignal, cause?: unknown) {
   const reason = signal.reason as { name?: string; message?: string } | undefined;
-  if (reason?.name === 'TimeoutError') return new DeadlineExceededError(reason.message ?? 'The request ran past its deadline.', 1, { cause });
+  if (reason?.name === 'TimeoutError')
+    return new DeadlineExceededError(reason.message ?? 'The request ran past its deadline.', 1, { cause });
   return new WorkCancelledError(reason?.message ?? 'The request was cancelled.', 1, { cause });
 }

@@ -42,7 +42,11 @@ export class RedisLastKnownAvailability implements LastKnownAvailability {
     const ttlMs = asOf + this.retentionMs - this.now();
     if (ttlMs <= 0) return;
     try {
-      await REMEMBER.run(this.client, [this.key(snapshot.sku)], [String(asOf), `${snapshot.pricePaise}|${snapshot.stock}`, String(Math.ceil(ttlMs))]);
+      await REMEMBER.run(
+        this.client,
+        [this.key(snapshot.sku)],
+        [String(asOf), `${snapshot.pricePaise}|${snapshot.stock}`, String(Math.ceil(ttlMs))],
+      );
     } catch (error) {
       this.degraded(error);
     }
@@ -74,5 +78,5 @@ export class RedisLastKnownAvailability implements LastKnownAvailability {
 function decode(sku: string, raw: string): AvailabilitySnapshot | null {
   const [asOf, pricePaise, stock] = raw.split('|').map(Number);
   if (!Number.isFinite(asOf) || !Number.isFinite(pricePaise) || !Number.isFinite(stock)) return null;
-  return { sku, pricePaise: pricePaise!, stock: stock!, asOf: new Date(asOf!) };
+  return { sku, pricePaise: pricePaise, stock: stock, asOf: new Date(asOf) };
 }

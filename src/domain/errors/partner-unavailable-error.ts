@@ -1,12 +1,7 @@
 import { DomainError } from './domain-error.js';
 
 export type PartnerFailure =
-  | 'circuit-open'
-  | 'deadline-exceeded'
-  | 'retries-exhausted'
-  | 'retry-budget-exhausted'
-  | 'rate-limited'
-  | 'not-configured';
+  'circuit-open' | 'deadline-exceeded' | 'retries-exhausted' | 'retry-budget-exhausted' | 'rate-limited' | 'not-configured';
 
 /** The partner gave no usable answer in time; asking again after `retryAfterMs` may succeed. */
 export class PartnerUnavailableError extends DomainError {

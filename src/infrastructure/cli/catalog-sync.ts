@@ -8,7 +8,8 @@ import { CliRefusal, runCli } from './run-cli.js';
 await runCli('catalog:sync', async (config) => {
   const { values } = parseArgs({ options: { 'page-size': { type: 'string' } } });
   const pageSize = Number(values['page-size'] ?? config.CATALOG_SYNC_PAGE_SIZE);
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 500) throw new CliRefusal('--page-size: must be a whole number from 1 to 500');
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 500)
+    throw new CliRefusal('--page-size: must be a whole number from 1 to 500');
 
   const { Presets, SingleBar } = await import('cli-progress');
   const { SyncCatalog } = await import('../../application/sync-catalog.js');
@@ -22,12 +23,18 @@ await runCli('catalog:sync', async (config) => {
   const logger = createLogger(config, process.stderr);
   const knex = await createKnex(config);
   const topology = redisTopology(config);
-  const redis = topology ? await createRedisClient(topology, logger).catch(async (error: unknown) => {
-    await knex.destroy();
-    throw error;
-  }) : undefined;
+  const redis = topology
+    ? await createRedisClient(topology, logger).catch(async (error: unknown) => {
+        await knex.destroy();
+        throw error;
+      })
+    : undefined;
   const bar = new SingleBar(
-    { format: 'catalog:sync [{bar}] {value}/{total} products | {pages} pages | {changed} changed', hideCursor: true, stream: process.stderr },
+    {
+      format: 'catalog:sync [{bar}] {value}/{total} products | {pages} pages | {changed} changed',
+      hideCursor: true,
+      stream: process.stderr,
+    },
     Presets.shades_classic,
   );
   const started = performance.now();

@@ -27,7 +27,7 @@ export async function loadCatalogIntoMysql(knex: Knex, batches: Iterable<Catalog
   const products = stream();
   const terms = stream();
   const loads = [
-    loadData(knex, options.products, Object.keys(first.value.products[0]!), products).then(() => options.afterLoad(options.products)),
+    loadData(knex, options.products, Object.keys(first.value.products[0]), products).then(() => options.afterLoad(options.products)),
     loadData(knex, options.terms, TERM_COLUMNS, terms).then(() => options.afterLoad(options.terms)),
   ];
   const feeding = feed(first.value, iterator, products, terms, options.onBatch);
@@ -53,8 +53,8 @@ async function feed(
   terms: PassThrough,
   onBatch: (products: number) => void,
 ) {
-  const columns = Object.keys(first.products[0]!);
-  for (let batch: CatalogBatch | undefined = first; batch; ) {
+  const columns = Object.keys(first.products[0]);
+  for (let batch: CatalogBatch | undefined = first; batch;) {
     await Promise.all([write(products, tsv(batch.products, columns)), write(terms, tsv(batch.terms, TERM_COLUMNS))]);
     onBatch(batch.products.length);
     const next = rest.next();
@@ -86,9 +86,9 @@ function tsv(rows: readonly object[], columns: readonly string[]): string {
   for (const row of rows) {
     const record = row as Record<string, string | number | boolean>;
     for (let i = 0; i < columns.length; i += 1) {
-      const raw = record[columns[i]!];
+      const raw = record[columns[i]];
       const value = typeof raw === 'boolean' ? (raw ? '1' : '0') : String(raw);
-      out += (i === 0 ? '' : '\t') + (SPECIAL.test(value) ? value.replace(SPECIAL_ALL, (c) => ESCAPES[c]!) : value);
+      out += (i === 0 ? '' : '\t') + (SPECIAL.test(value) ? value.replace(SPECIAL_ALL, (c) => ESCAPES[c]) : value);
     }
     out += '\n';
   }

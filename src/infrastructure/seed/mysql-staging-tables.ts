@@ -51,9 +51,15 @@ export class MysqlStagingTables {
 
   /** Puts the staged tables in place of the live ones in one atomic step, then drops the old ones. */
   async swap(): Promise<void> {
-    const renames = this.tables.flatMap((t) => [[t, `${t}${REPLACED_SUFFIX}`], [this.staged(t), t]]);
+    const renames = this.tables.flatMap((t) => [
+      [t, `${t}${REPLACED_SUFFIX}`],
+      [this.staged(t), t],
+    ]);
     await this.knex.raw(`RENAME TABLE ${renames.map(() => '?? TO ??').join(', ')}`, renames.flat());
-    await this.knex.raw(`DROP TABLE ${this.tables.map(() => '??').join(', ')}`, this.tables.map((t) => `${t}${REPLACED_SUFFIX}`));
+    await this.knex.raw(
+      `DROP TABLE ${this.tables.map(() => '??').join(', ')}`,
+      this.tables.map((t) => `${t}${REPLACED_SUFFIX}`),
+    );
   }
 
   async dropLeftovers(): Promise<void> {
@@ -69,7 +75,7 @@ export class MysqlStagingTables {
     const clauses = [...byName].map(([name, columns]) => {
       bindings.push(name, ...columns.map((c) => c.column));
       const parts = columns.map((c) => `??${c.prefix === null ? '' : `(${Number(c.prefix)})`}${c.descending ? ' DESC' : ''}`);
-      return `ADD ${columns[0]!.unique ? 'UNIQUE ' : ''}INDEX ?? (${parts.join(', ')})`;
+      return `ADD ${columns[0].unique ? 'UNIQUE ' : ''}INDEX ?? (${parts.join(', ')})`;
     });
     await this.knex.raw(`ALTER TABLE ?? ${clauses.join(', ')}`, bindings);
   }
@@ -82,7 +88,8 @@ export class MysqlStagingTables {
       .andWhereNot('INDEX_NAME', 'PRIMARY')
       .orderBy([{ column: 'INDEX_NAME' }, { column: 'SEQ_IN_INDEX' }])) as Record<string, string | number | null>[];
     const unsupported = rows.find((r) => r.INDEX_TYPE !== 'BTREE');
-    if (unsupported) throw new Error(`cannot bulk-load ${table}: index ${String(unsupported.INDEX_NAME)} is ${String(unsupported.INDEX_TYPE)}, not BTREE`);
+    if (unsupported)
+      throw new Error(`cannot bulk-load ${table}: index ${String(unsupported.INDEX_NAME)} is ${String(unsupported.INDEX_TYPE)}, not BTREE`);
     return rows.map((r) => ({
       name: String(r.INDEX_NAME),
       unique: Number(r.NON_UNIQUE) === 0,

@@ -53,7 +53,10 @@ export async function seedCatalog(knex: Knex, options: SeedCatalogOptions): Prom
       afterLoad: (table) => staging.restoreIndexes(table),
     });
     options.onPhase?.('analysing');
-    await knex.raw(`ANALYZE TABLE ${staging.tables.map(() => '??').join(', ')}`, staging.tables.map((t) => staging.staged(t)));
+    await knex.raw(
+      `ANALYZE TABLE ${staging.tables.map(() => '??').join(', ')}`,
+      staging.tables.map((t) => staging.staged(t)),
+    );
     await staging.swap();
   } finally {
     await staging.dropLeftovers();

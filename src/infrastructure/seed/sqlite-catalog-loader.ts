@@ -34,7 +34,7 @@ export async function loadCatalogIntoSqlite(
 /** Multi-row VALUES inserts (Knex's own SQLite batch insert is a UNION ALL capped at 500 rows). */
 async function insertAll(trx: Knex.Transaction, table: string, rows: readonly object[]) {
   if (rows.length === 0) return;
-  const columns = Object.keys(rows[0]!);
+  const columns = Object.keys(rows[0]);
   const perInsert = Math.floor(VALUES_PER_INSERT / columns.length);
   const tuple = `(${columns.map(() => '?').join(', ')})`;
   for (let i = 0; i < rows.length; i += perInsert) {

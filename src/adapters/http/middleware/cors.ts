@@ -9,8 +9,7 @@ export interface CorsOptions {
 
 const METHODS = 'GET, HEAD, POST, PUT, PATCH, DELETE';
 const REQUEST_HEADERS = 'Content-Type, If-None-Match, X-Request-Id';
-const EXPOSED_HEADERS =
-  'ETag, X-Cache, X-Request-Id, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, RateLimit-Policy';
+const EXPOSED_HEADERS = 'ETag, X-Cache, X-Request-Id, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, RateLimit-Policy';
 
 /**
  * CORS on an allow-list, closed by default. A preflight from an origin not on the list is refused

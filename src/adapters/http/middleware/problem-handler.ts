@@ -49,7 +49,7 @@ export function renderProblem(ctx: Context, problem: HttpProblem) {
 function toProblem(ctx: Context, error: unknown): HttpProblem {
   if (error instanceof HttpProblem) return error;
   if (error instanceof DomainError && DOMAIN_ERROR_STATUS[error.code]) {
-    const { status, title } = DOMAIN_ERROR_STATUS[error.code]!;
+    const { status, title } = DOMAIN_ERROR_STATUS[error.code];
     const extras: Record<string, unknown> = { code: error.code };
     if (error instanceof InvalidQueryError) extras.errors = error.issues;
     if (error instanceof DependencyUnavailableError) {

@@ -43,9 +43,14 @@ export function rateLimit({ limiters, logger, metrics, failOpenLogIntervalMs = 1
       }
       metrics?.rateLimitDecisions.inc({ budget, decision: 'limited' });
       const headers = rateLimitHeaders(limiter, rejection);
-      throw new HttpProblem(429, 'Too many requests', `This client has used its ${budget} request budget; retry after ${headers['Retry-After']} s.`, {
-        headers,
-      });
+      throw new HttpProblem(
+        429,
+        'Too many requests',
+        `This client has used its ${budget} request budget; retry after ${headers['Retry-After']} s.`,
+        {
+          headers,
+        },
+      );
     }
     metrics?.rateLimitDecisions.inc({ budget, decision: 'allowed' });
     setHeaders(ctx, rateLimitHeaders(limiter, result));

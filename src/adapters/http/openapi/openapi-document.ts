@@ -71,7 +71,11 @@ function operation(spec: RouteSpec): Json {
     summary: spec.summary,
     tags: [...spec.tags],
     ...(spec.description || strictQuery
-      ? { description: [spec.description, strictQuery ? 'Unknown query parameters are rejected with 400.' : undefined].filter(Boolean).join('\n\n') }
+      ? {
+          description: [spec.description, strictQuery ? 'Unknown query parameters are rejected with 400.' : undefined]
+            .filter(Boolean)
+            .join('\n\n'),
+        }
       : {}),
     ...(parameters.length > 0 ? { parameters } : {}),
   };

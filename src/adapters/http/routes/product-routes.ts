@@ -28,17 +28,24 @@ export function productRoutes({ listProducts, getProduct, cache, cursors, metric
     const { input, query, fingerprint, cacheKey } = listings.parse(ctx.querystring);
     // First pages are what most clients ask for; most pages behind a cursor are asked for once.
     const admit = input.cursor === undefined ? 'first-sight' : 'second-sight';
-    const cached = await cache.get(cacheKey, async () => {
-      const after = input.cursor === undefined ? undefined : cursors.decode(input.cursor, fingerprint);
-      const page = await listProducts.execute({ ...query, after });
-      const nextCursor = page.next ? cursors.encode(page.next, fingerprint) : null;
-      // A search page that stopped at its scan budget: shorter than the limit, yet more may follow.
-      const partial = page.next !== null && page.items.length < query.limit;
-      return withEtag(
-        JSON.stringify({ data: page.items.map(productJson), page: { limit: query.limit, nextCursor, hasMore: page.next !== null, partial } }),
-        listingTags({ query: { ...query, after }, items: page.items, next: page.next }),
-      );
-    }, { admit });
+    const cached = await cache.get(
+      cacheKey,
+      async () => {
+        const after = input.cursor === undefined ? undefined : cursors.decode(input.cursor, fingerprint);
+        const page = await listProducts.execute({ ...query, after });
+        const nextCursor = page.next ? cursors.encode(page.next, fingerprint) : null;
+        // A search page that stopped at its scan budget: shorter than the limit, yet more may follow.
+        const partial = page.next !== null && page.items.length < query.limit;
+        return withEtag(
+          JSON.stringify({
+            data: page.items.map(productJson),
+            page: { limit: query.limit, nextCursor, hasMore: page.next !== null, partial },
+          }),
+          listingTags({ query: { ...query, after }, items: page.items, next: page.next }),
+        );
+      },
+      { admit },
+    );
     metrics.cacheResults.inc({ route: '/api/products', result: cached.status });
     sendCached(ctx, cached);
   });
@@ -67,4 +74,3 @@ function plainProductId(raw: string | undefined): number | undefined {
   const id = Number(raw);
   return id <= 2 ** 31 - 1 ? id : undefined;
 }
-

@@ -3,7 +3,10 @@ import { z } from 'zod';
 export const AvailabilitySchema = z.object({
   productId: z.number().int().positive(),
   sku: z.string(),
-  price: z.string().regex(/^\d+\.\d{2}$/).describe('Exact decimal rupees.'),
+  price: z
+    .string()
+    .regex(/^\d+\.\d{2}$/)
+    .describe('Exact decimal rupees.'),
   currency: z.literal('INR'),
   stock: z.number().int().min(0),
   inStock: z.boolean(),

@@ -6,7 +6,11 @@ import { RupeesSchema } from '../../shared/rupees-schema.js';
 const sku = z.string().regex(SKU_PATTERN, SKU_RULE);
 const version = z.number().int('must be a whole number').min(1, 'must be at least 1').max(Number.MAX_SAFE_INTEGER);
 const pricePaise = RupeesSchema;
-const stock = z.number().int('must be a whole number').min(0, 'must not be negative').max(2 ** 31 - 1);
+const stock = z
+  .number()
+  .int('must be a whole number')
+  .min(0, 'must not be negative')
+  .max(2 ** 31 - 1);
 
 /** Every delivery: an event id, a type (known or not), when it happened, and its data. */
 export const PartnerEventEnvelopeSchema = z.object({
@@ -27,7 +31,10 @@ export const PRODUCT_CHANGE_DATA_SCHEMAS: Readonly<Record<ProductChangeType, z.Z
       version,
       name: z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
       description: z.string().max(1000, 'must be at most 1000 characters'),
-      category: z.string().max(64, 'must be at most 64 characters').regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be a lower-case slug'),
+      category: z
+        .string()
+        .max(64, 'must be at most 64 characters')
+        .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be a lower-case slug'),
       price: pricePaise,
       stock,
     })
@@ -38,7 +45,5 @@ export const PRODUCT_CHANGE_DATA_SCHEMAS: Readonly<Record<ProductChangeType, z.Z
   'product.stock_changed': z
     .object({ sku, version, stock })
     .transform(({ sku, version, stock }) => ({ type: 'product.stock_changed' as const, sku, version, stock })),
-  'product.deleted': z
-    .object({ sku, version })
-    .transform(({ sku, version }) => ({ type: 'product.deleted' as const, sku, version })),
+  'product.deleted': z.object({ sku, version }).transform(({ sku, version }) => ({ type: 'product.deleted' as const, sku, version })),
 };

@@ -10,7 +10,10 @@ export const ProblemSchema = z
     instance: z.string().describe('The request path.'),
     requestId: z.string().optional().describe('Echoes X-Request-Id; quote it when reporting a problem.'),
     code: z.string().optional().describe('Stable domain error code, when a domain rule was broken.'),
-    dependency: z.string().optional().describe('On a 503: which dependency failed, for example the partner catalogue or its token endpoint.'),
+    dependency: z
+      .string()
+      .optional()
+      .describe('On a 503: which dependency failed, for example the partner catalogue or its token endpoint.'),
     errors: z
       .array(z.object({ field: z.string(), message: z.string() }))
       .optional()

@@ -6,7 +6,10 @@ export const ProductSchema = z.object({
   name: z.string(),
   description: z.string(),
   category: z.string(),
-  price: z.string().regex(/^\d+\.\d{2}$/).describe('Exact decimal rupees.'),
+  price: z
+    .string()
+    .regex(/^\d+\.\d{2}$/)
+    .describe('Exact decimal rupees.'),
   currency: z.literal('INR'),
   stock: z.number().int().min(0),
   createdAt: z.iso.datetime(),
@@ -22,9 +25,9 @@ export const ProductPageSchema = z.object({
     partial: z
       .boolean()
       .describe(
-        'True when a search page holds fewer than `limit` products, possibly none, yet hasMore is true: '
-          + 'each page examines a bounded number of products, and this one ran out of that budget before '
-          + 'it filled. Nothing is skipped; follow nextCursor to continue the search from where it stopped.',
+        'True when a search page holds fewer than `limit` products, possibly none, yet hasMore is true: ' +
+          'each page examines a bounded number of products, and this one ran out of that budget before ' +
+          'it filled. Nothing is skipped; follow nextCursor to continue the search from where it stopped.',
       ),
   }),
 });

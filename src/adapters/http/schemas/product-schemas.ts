@@ -17,10 +17,7 @@ export const ListProductsQuerySchema = z
       .optional()
       .describe('Page size, 1 to 100 (default 20).'),
     sort: z.enum(['createdAt', 'price', 'name']).optional().describe('Sort field (default createdAt).'),
-    order: z
-      .enum(['asc', 'desc'])
-      .optional()
-      .describe('Sort order; default desc without sort (newest first), asc with sort.'),
+    order: z.enum(['asc', 'desc']).optional().describe('Sort order; default desc without sort (newest first), asc with sort.'),
     category: z
       .string()
       .regex(SLUG_LIST, 'must be one category slug, or up to 20 separated by commas')

@@ -33,7 +33,12 @@ export const docsRouteSpecs: readonly RouteSpec[] = [
     tags: ['Documentation'],
     request: { params: DocsAssetParamsSchema, examples: { params: { file: 'swagger-ui.css' } } },
     responses: {
-      200: { description: 'The asset (CSS, JavaScript or image).', contentType: 'application/octet-stream', schema: z.string(), headers: ETAG },
+      200: {
+        description: 'The asset (CSS, JavaScript or image).',
+        contentType: 'application/octet-stream',
+        schema: z.string(),
+        headers: ETAG,
+      },
       304: NOT_MODIFIED,
     },
   },

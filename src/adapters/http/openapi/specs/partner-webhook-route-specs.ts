@@ -7,11 +7,11 @@ import { ProblemSchema } from '../../schemas/problem-schema.js';
 // Documentation of the Standard Webhooks headers; StandardWebhookVerifier is what enforces them.
 const WebhookHeadersSchema = z.object({
   'webhook-id': z.string().min(1).describe('The event id; every redelivery of an event repeats it.'),
-  'webhook-timestamp': z.string().regex(/^\d{1,12}$/).describe('Seconds since the epoch; must be within the tolerance of now.'),
-  'webhook-signature': z
+  'webhook-timestamp': z
     .string()
-    .min(1)
-    .describe('Space-separated `v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body bytes>">` entries.'),
+    .regex(/^\d{1,12}$/)
+    .describe('Seconds since the epoch; must be within the tolerance of now.'),
+  'webhook-signature': z.string().min(1).describe('Space-separated `v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body bytes>">` entries.'),
 });
 
 const problem = (description: string, retryAfter?: string): ResponseSpec => ({

@@ -46,10 +46,10 @@ export const productRouteSpecs: readonly RouteSpec[] = [
     responses: {
       200: {
         description:
-          'One page of products. A search examines a bounded number of products per page (see README, '
-          + 'Search), so a page may be short or even empty with `hasMore: true`, `partial: true` and a '
-          + '`nextCursor`: the search looked this far and continues from there. Following nextCursor '
-          + 'yields every match exactly once, in order.',
+          'One page of products. A search examines a bounded number of products per page (see README, ' +
+          'Search), so a page may be short or even empty with `hasMore: true`, `partial: true` and a ' +
+          '`nextCursor`: the search looked this far and continues from there. Following nextCursor ' +
+          'yields every match exactly once, in order.',
         schema: ProductPageSchema,
         headers: CACHE_HEADERS,
         example: { data: [MANGO], page: { limit: 2, nextCursor: 'eyJmIjoiYWJjIn0.c2lnbmF0dXJl', hasMore: true, partial: true } },
