@@ -203,8 +203,8 @@ try {
       await measure(
         NAMES.keysetCeiling,
         keysetCeiling,
-        paths(warmListings, RequestPlans.keysetPath),
-        paths(keysetPool, RequestPlans.keysetPath),
+        paths(warmListings, (l) => RequestPlans.keysetPath(l)),
+        paths(keysetPool, (l) => RequestPlans.keysetPath(l)),
       );
     if (quietCold)
       await measure(NAMES.cold, service, paths(warmListings.slice().reverse(), toService), paths(coldPool, toService), {
@@ -219,9 +219,15 @@ try {
         noise: hostile,
       });
     if (plainExpress)
-      await measure(NAMES.plain, plainExpress, paths(warmListings, RequestPlans.plainPath), paths(plainPool, RequestPlans.plainPath), {
-        ceiling: NAMES.keysetCeiling,
-      });
+      await measure(
+        NAMES.plain,
+        plainExpress,
+        paths(warmListings, (l) => RequestPlans.plainPath(l)),
+        paths(plainPool, (l) => RequestPlans.plainPath(l)),
+        {
+          ceiling: NAMES.keysetCeiling,
+        },
+      );
   }
   for (const process of [redisCeiling, singleService, singleCeiling, keysetCeiling, plainExpress]) if (process) await stop(process);
 

@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 // Every supported sort, alone and after an equality filter on category, is one index range with
 // the id as tie-breaker. Names and terms compare as bytes so that every store orders them alike.
 export async function up(knex: Knex): Promise<void> {
-  const mysql = knex.client.config.client === 'mysql2';
+  const mysql = (knex.client as Knex.Client).config.client === 'mysql2';
   const binary = (column: Knex.ColumnBuilder) => (mysql ? column.collate('utf8mb4_bin') : column);
 
   await knex.schema.createTable('products', (t) => {

@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 // and a deletion leaves a tombstone row (deleted = 1) so a late, older event cannot bring it back.
 // The inbox holds every event id received, unique, written in the transaction that applies it.
 export async function up(knex: Knex): Promise<void> {
-  const mysql = knex.client.config.client === 'mysql2';
+  const mysql = (knex.client as Knex.Client).config.client === 'mysql2';
 
   await knex.schema.alterTable('products', (t) => {
     t.boolean('deleted').notNullable().defaultTo(false);

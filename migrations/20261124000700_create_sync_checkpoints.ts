@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 
 // Progress of resumable imports (catalog:sync): one row per import, replaced after every batch.
 export async function up(knex: Knex): Promise<void> {
-  const mysql = knex.client.config.client === 'mysql2';
+  const mysql = (knex.client as Knex.Client).config.client === 'mysql2';
   await knex.schema.createTable('sync_checkpoints', (t) => {
     t.string('name', 64).notNullable().primary();
     t.string('cursor', 1024).nullable();

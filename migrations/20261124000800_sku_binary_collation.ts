@@ -11,7 +11,7 @@ const COLUMNS = [
 ];
 
 export async function up(knex: Knex): Promise<void> {
-  if (knex.client.config.client !== 'mysql2') return;
+  if ((knex.client as Knex.Client).config.client !== 'mysql2') return;
   for (const { table, nullability } of COLUMNS) {
     await knex.raw(`ALTER TABLE ?? MODIFY ?? VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin ${nullability}`, [table, 'sku']);
   }
@@ -20,7 +20,7 @@ export async function up(knex: Knex): Promise<void> {
 // Back to the table's default character set and collation, as the earlier migrations created them.
 // Fails on products, before anything changes, once SKUs differing only in case have been stored.
 export async function down(knex: Knex): Promise<void> {
-  if (knex.client.config.client !== 'mysql2') return;
+  if ((knex.client as Knex.Client).config.client !== 'mysql2') return;
   for (const { table, nullability } of COLUMNS) {
     await knex.raw(`ALTER TABLE ?? MODIFY ?? VARCHAR(64) ${nullability}`, [table, 'sku']);
   }

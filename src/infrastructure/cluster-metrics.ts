@@ -91,7 +91,8 @@ export function serveClusterMetrics(
     if (message?.type === 'farmlokal:metrics:report') {
       gathers.get(message.gatherId)?.report(worker, message.metrics);
     } else if (message?.type === 'farmlokal:metrics:ask') {
-      aggregate()
+      // Answered when ready; an aggregation failure is logged and answered with null, and send reports its own failures.
+      void aggregate()
         .catch((error: unknown) => {
           logger.error({ err: error }, 'metrics: aggregating the workers failed');
           return null;

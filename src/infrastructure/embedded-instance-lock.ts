@@ -21,6 +21,7 @@ export function acquireEmbeddedInstanceLock(sqliteFile: string): () => void {
         throw new Error(
           `another process (pid ${holder}) is serving ${sqliteFile}; the embedded default runs a single instance ` +
             'because its caches and locks live in process memory. Set DATABASE_URL and REDIS_URL to run several.',
+          { cause: error },
         );
       }
       rmSync(lockFile, { force: true });

@@ -216,7 +216,7 @@ export type Config = Readonly<z.infer<typeof EnvSchema>> & {
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
   const present = Object.fromEntries(
     Object.keys(EnvSchema.shape)
-      .map((key) => [key, env[key]?.trim()])
+      .map((key): [string, string | undefined] => [key, env[key]?.trim()])
       .filter(([, value]) => value !== undefined && value !== ''),
   );
   const parsed = EnvSchema.safeParse(present);

@@ -2,7 +2,6 @@ import knexFactory from 'knex';
 import { createClient } from 'redis';
 import { AlwaysUpHealthIndicator } from '../../src/adapters/in-memory/always-up-health-indicator.js';
 import { KnexHealthIndicator } from '../../src/adapters/persistence/knex-health-indicator.js';
-import type { RedisClient } from '../../src/adapters/redis/redis-client.js';
 import { RedisHealthIndicator } from '../../src/adapters/redis/redis-health-indicator.js';
 import { createKnex } from '../../src/infrastructure/create-knex.js';
 import { createTestDatabase, createTestRedis } from '../support/services.js';

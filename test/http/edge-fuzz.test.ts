@@ -299,7 +299,7 @@ function verdict(fuzz: FuzzRequest, outcome: Outcome): string | undefined {
   if (outcome.headers['x-powered-by'] !== undefined) return 'X-Powered-By sent';
   if (status < 400) return undefined;
   if (!String(outcome.headers['content-type']).startsWith('application/problem+json'))
-    return `${status} as ${outcome.headers['content-type']}`;
+    return `${status} as ${String(outcome.headers['content-type'])}`;
   if (fuzz.method === 'HEAD') return undefined;
   let body: unknown;
   try {

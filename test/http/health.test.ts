@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
+import { requestListener } from '../../src/adapters/http/create-http-server.js';
 import { READINESS_MAX_AGE_MS } from '../../src/application/check-readiness.js';
 import type { HealthIndicator } from '../../src/domain/ports/health-indicator.js';
 import { buildContainer } from '../../src/infrastructure/container.js';
@@ -91,7 +92,7 @@ describe('Health and metrics endpoints', () => {
       defaultMetrics: false,
       readMetrics: () => Promise.resolve(null),
     });
-    const server = createServer(app.callback());
+    const server = createServer(requestListener(app.callback()));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`);

@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { InMemoryProductRepository } from '../../src/adapters/in-memory/in-memory-product-repository.js';
 import type { ProductRepository } from '../../src/domain/ports/product-repository.js';
-import { TYPES } from '../../src/types.js';
 import { tiedProducts } from '../support/product-fixtures.js';
 import { jsonOf, problemOf, startTestService, type TestService } from '../support/test-service.js';
 

@@ -49,7 +49,7 @@ describeWith(['mysql'], 'Bulkheads: catalogue reads and partner webhooks on pool
 
   it('webhooks, when a search flood holds every catalogue read connection, are all answered 200', async () => {
     const lock = await lockTable(database.url, 'product_terms');
-    let searches: Promise<number>[] = [];
+    let searches: Promise<number>[];
     try {
       // A different word each, so no two share a term count (those are single-flight).
       searches = Array.from({ length: 64 }, (_, i) => get(`${service.url}/api/products?q=word${i}&limit=5`));
@@ -77,7 +77,7 @@ describeWith(['mysql'], 'Bulkheads: catalogue reads and partner webhooks on pool
 
   it('catalogue reads, when a webhook flood holds every write connection, are all answered 200', async () => {
     const lock = await lockTable(database.url, 'partner_event_inbox');
-    let webhooks: Promise<number>[] = [];
+    let webhooks: Promise<number>[];
     try {
       webhooks = skus.map((sku) => deliver(service.url, productHistory(sku, 4)[3]));
       expect(

@@ -10,7 +10,11 @@ describe('HttpTokenEndpoint against the mock partner', () => {
 
   const recordingFetch: typeof fetch = async (input, init) => {
     const headers = new Headers(init?.headers);
-    seen.push({ at: performance.now(), body: String(init?.body ?? ''), authorization: headers.get('authorization') });
+    seen.push({
+      at: performance.now(),
+      body: typeof init?.body === 'string' ? init.body : '',
+      authorization: headers.get('authorization'),
+    });
     return fetch(input, init);
   };
 

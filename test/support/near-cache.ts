@@ -8,7 +8,7 @@ export interface NearCacheInstances {
   readonly instances: RedisNearCatalogCache[];
   readonly subscribers: RedisClient[];
   /** Resolves once every instance knows the token Redis holds now. */
-  propagated(): Promise<void>;
+  propagated: () => Promise<void>;
   close(): void;
 }
 

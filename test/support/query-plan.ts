@@ -18,6 +18,14 @@ export interface QueryPlan {
 }
 
 type Node = Record<string, unknown>;
+/** The fields of an EXPLAIN FORMAT=JSON table access the tests read (MariaDB writes them as strings and numbers). */
+interface ExplainTable {
+  readonly table_name?: string;
+  readonly access_type?: string;
+  readonly key?: string;
+  readonly used_key_parts?: string[];
+  readonly rows?: number;
+}
 
 // Keys under which MariaDB's EXPLAIN FORMAT=JSON nests another query block: a filesort above one
 // of them sorts that block's result, not the rows of the tables inside it.
@@ -30,13 +38,13 @@ export async function explainPlan(knex: Knex, sql: string, bindings: readonly un
   const tables: TableAccess[] = [];
   const filesorts: string[][] = [];
   walk(json, (node) => {
-    const table = node.table as Node | undefined;
+    const table = node.table as ExplainTable | undefined;
     if (table?.table_name !== undefined) {
       tables.push({
         table: String(table.table_name),
         access: String(table.access_type),
         key: table.key === undefined ? null : String(table.key),
-        keyParts: ((table.used_key_parts as string[] | undefined) ?? []).map(String),
+        keyParts: (table.used_key_parts ?? []).map(String),
         rows: Number(table.rows ?? 0),
       });
     }
@@ -58,7 +66,7 @@ function directTables(value: unknown): string[] {
   if (value === null || typeof value !== 'object') return [];
   return Object.entries(value).flatMap(([key, child]) => {
     if (QUERY_BOUNDARIES.has(key)) return [];
-    const name = key === 'table' ? (child as Node).table_name : undefined;
+    const name = key === 'table' ? (child as ExplainTable).table_name : undefined;
     return [...(name === undefined ? [] : [String(name)]), ...directTables(child)];
   });
 }

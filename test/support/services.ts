@@ -40,7 +40,9 @@ export async function createTestDatabase(prefix = 'farmlokal_test'): Promise<Tes
     await admin.raw('CREATE DATABASE ?? CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci', [name]);
   } catch (error) {
     await admin.destroy();
-    throw new Error(`MariaDB is not reachable at ${MYSQL_SERVER_URL} (${(error as Error).message}); ${HOW_TO_START_MARIADB}`);
+    throw new Error(`MariaDB is not reachable at ${MYSQL_SERVER_URL} (${(error as Error).message}); ${HOW_TO_START_MARIADB}`, {
+      cause: error,
+    });
   }
   const knex = knexFactory({
     client: 'mysql2',
@@ -76,7 +78,7 @@ export async function createTestRedis(prefix = 'test'): Promise<TestRedis> {
   try {
     await client.connect();
   } catch (error) {
-    throw new Error(`Redis is not reachable at ${REDIS_URL} (${(error as Error).message}); ${HOW_TO_START_REDIS}`);
+    throw new Error(`Redis is not reachable at ${REDIS_URL} (${(error as Error).message}); ${HOW_TO_START_REDIS}`, { cause: error });
   }
   return {
     client: client,

@@ -4,6 +4,7 @@ import type { Container } from 'inversify';
 import type Koa from 'koa';
 import type { Knex } from 'knex';
 import type { Registry } from 'prom-client';
+import { requestListener } from '../../src/adapters/http/create-http-server.js';
 import { buildContainer, type Overrides } from '../../src/infrastructure/container.js';
 import { createKnex } from '../../src/infrastructure/create-knex.js';
 import { createLogger } from '../../src/infrastructure/create-logger.js';
@@ -30,7 +31,7 @@ export async function startTestService(overrides: Overrides = {}, env: Record<st
   const container = buildContainer(config, { knex, logger: createLogger(config) }, overrides);
   const service = { shuttingDown: false } as TestService;
   const { app, registry } = createServiceApp(container, { isShuttingDown: () => service.shuttingDown, defaultMetrics: false });
-  const server = createServer(app.callback());
+  const server = createServer(requestListener(app.callback()));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return Object.assign(service, {

@@ -6,10 +6,19 @@ import type { MockPartnerContext } from './mock-module.js';
 /** Injects the configured faults into every route except the /__ control routes. */
 export function applyFaults({ faults, stats }: MockPartnerContext): Middleware {
   return async (ctx, next) => {
-    if (ctx.path.startsWith('/__')) return next();
-    if (faults.paths.length > 0 && !faults.paths.some((p) => ctx.path.startsWith(p))) return next();
+    if (ctx.path.startsWith('/__')) {
+      await next();
+      return;
+    }
+    if (faults.paths.length > 0 && !faults.paths.some((p) => ctx.path.startsWith(p))) {
+      await next();
+      return;
+    }
     if (faults.remaining !== null) {
-      if (faults.remaining <= 0) return next();
+      if (faults.remaining <= 0) {
+        await next();
+        return;
+      }
       faults.remaining -= 1;
     }
     if (faults.down) {
@@ -46,7 +55,7 @@ export function applyFaults({ faults, stats }: MockPartnerContext): Middleware {
       ctx.body = { error: 'temporarily_unavailable', error_description: 'injected fault' };
       return;
     }
-    return next();
+    await next();
   };
 }
 

@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import { DEV_CLIENT } from './dev-credentials.js';
 import type { MockModule, MockPartnerContext } from './mock-module.js';
 import { readBody } from './read-body.js';
-import { requireBearerToken } from './require-bearer-token.js';
+import { requireBearerToken, type BearerState } from './require-bearer-token.js';
 
 const DEFAULT_LIFETIME_SECONDS = 3600;
 
@@ -22,7 +22,9 @@ export const oauthModule: MockModule = (router, context) => {
 
   router.get('/oauth/whoami', requireBearerToken(context), (ctx) => {
     context.stats.increment('oauth.whoami');
-    ctx.body = { client_id: ctx.state.client, scope: ctx.state.scope };
+    // requireBearerToken, just before, set these (Koa types ctx.state as `any`).
+    const { client, scope } = ctx.state as BearerState;
+    ctx.body = { client_id: client, scope };
   });
 
   router.post('/__oauth/revoke', async (ctx) => {

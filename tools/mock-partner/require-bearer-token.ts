@@ -1,6 +1,12 @@
 import type { Middleware } from 'koa';
 import type { MockPartnerContext } from './mock-module.js';
 
+/** What requireBearerToken puts in ctx.state for the routes behind it. */
+export interface BearerState {
+  client: string;
+  scope: string;
+}
+
 /**
  * Guards a route with an access token the mock issued (RFC 6750): 401 without a token, 401
  * `invalid_token` for an unknown, revoked or expired one. Sets ctx.state.client and ctx.state.scope.

@@ -24,7 +24,9 @@ export interface StartMockPartnerOptions extends MockPartnerOptions {
 export async function startMockPartner(options: StartMockPartnerOptions = {}): Promise<RunningMockPartner> {
   const { port = 0, host = '127.0.0.1', modules = MOCK_PARTNER_MODULES, ...mockOptions } = options;
   const { app, context } = createMockPartner(mockOptions, modules);
-  const server = createServer(app.callback());
+  const handle = app.callback();
+  // Koa's callback answers its own errors (ctx.onerror) and never rejects: nothing waits for it.
+  const server = createServer((req, res) => void handle(req, res));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

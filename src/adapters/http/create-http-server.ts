@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { STATUS_CODES, createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { STATUS_CODES, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { problemType } from './problem-types.js';
 
@@ -14,12 +14,24 @@ export interface HttpServerLimits {
   readonly requestTimeoutMs: number;
 }
 
+/** A Koa app's `app.callback()`. */
+export type KoaCallback = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+/**
+ * Node's request listener for a Koa app. Koa's callback settles every request's errors itself
+ * (ctx.onerror answers them), so its promise never rejects: it only tells when the response is done,
+ * and nothing here needs to wait for that.
+ */
+export function requestListener(callback: KoaCallback): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => void callback(req, res);
+}
+
 /**
  * The Node server in front of the Koa app, with the limits Koa cannot see: header size, slow
  * clients, keep-alive. What Node rejects itself (431, 408, unparseable requests) is answered in
  * problem+json too, instead of Node's bare status line.
  */
-export function createHttpServer(handler: RequestListener, limits: HttpServerLimits): Server {
+export function createHttpServer(handler: KoaCallback, limits: HttpServerLimits): Server {
   const server = createServer(
     {
       maxHeaderSize: limits.maxHeaderBytes,
@@ -31,7 +43,7 @@ export function createHttpServer(handler: RequestListener, limits: HttpServerLim
       // Answered by the app's request-limits middleware, in problem+json.
       requireHostHeader: false,
     },
-    handler,
+    requestListener(handler),
   );
   server.on('clientError', answerClientError);
   return server;

@@ -65,7 +65,7 @@ function splitCursor(querystring: string): { cursor: string; rest: string } | un
 /** Koa's own query parsing (URLSearchParams; a repeated key gives an array), for a string Koa did not parse. */
 function parseQuery(querystring: string): Record<string, string | string[]> {
   const params = new URLSearchParams(querystring);
-  const query: Record<string, string | string[]> = Object.create(null);
+  const query = Object.create(null) as Record<string, string | string[]>;
   for (const key of params.keys()) {
     if (key in query) continue;
     const values = params.getAll(key);

@@ -4,6 +4,7 @@ import type { Product } from '../../domain/product.js';
 import type { ProductQuery } from '../../domain/product-query.js';
 import { SingleFlightCache } from '../shared/single-flight-cache.js';
 import { databaseCall } from './database-call.js';
+import { isMysql } from './knex-dialect.js';
 import { ProductPageReader, type SearchLimits } from './product-page-reader.js';
 import { prefixRange, type PageStatement } from './product-page-sql.js';
 import { PRODUCT_COLUMNS, ProductRows, type ProductRow } from './product-rows.js';
@@ -31,6 +32,9 @@ export const WALK_BUDGET = 6_000;
 export const TERM_COUNT_TTL_MS = 60_000;
 const TERM_COUNT_WORDS = 10_000;
 const WRITE_CHUNK = 500;
+
+/** The products table as this repository reads it: a row and its deletion tombstone flag. */
+type ProductTableRow = ProductRow & { deleted: number };
 
 export class KnexProductRepository implements ProductRepository {
   private readonly termCounts: SingleFlightCache<number>;
@@ -60,7 +64,7 @@ export class KnexProductRepository implements ProductRepository {
 
   findById(id: number): Promise<Product | null> {
     return databaseCall(async () => {
-      const row: ProductRow | undefined = await this.knex('products')
+      const row = await this.knex<ProductTableRow>('products')
         .select([...PRODUCT_COLUMNS])
         .where({ id, deleted: 0 })
         .first();
@@ -90,8 +94,8 @@ export class KnexProductRepository implements ProductRepository {
       ? trx.raw(`? ${MYSQL_NEWER_VERSION_WINS}`, [insert])
       : insert.onConflict('sku').merge(MERGED_COLUMNS).where('products.version', '<', trx.raw('excluded.version')));
 
-    const ids = await trx('products').select('id', 'sku', 'version').whereIn('sku', skus);
-    const idBySku = new Map(ids.map((r) => [r.sku as string, { id: Number(r.id), version: Number(r.version) }]));
+    const ids = await trx<ProductRow>('products').select('id', 'sku', 'version').whereIn('sku', skus);
+    const idBySku = new Map(ids.map((r) => [r.sku, { id: Number(r.id), version: Number(r.version) }]));
     const applied = drafts.filter((d) => {
       const stored = idBySku.get(d.sku);
       const before = versionsBefore.get(d.sku);
@@ -108,19 +112,21 @@ export class KnexProductRepository implements ProductRepository {
   }
 
   private async versionsBySku(trx: Knex.Transaction, skus: readonly string[]) {
-    const rows = await trx('products').select('sku', 'version').whereIn('sku', skus);
-    return new Map(rows.map((r) => [r.sku as string, Number(r.version)]));
+    const rows = await trx<ProductRow>('products').select('sku', 'version').whereIn('sku', skus);
+    return new Map(rows.map((r) => [r.sku, Number(r.version)]));
   }
 
   private async runPageStatement<Row>({ sql, bindings }: PageStatement): Promise<Row[]> {
-    const rows = this.isMysql() ? await this.mysqlQuery(sql, bindings) : await this.knex.raw(sql, bindings);
-    return rows;
+    if (this.isMysql()) return await this.mysqlQuery<Row>(sql, bindings);
+    // On SQLite, Knex resolves a raw statement to the driver's rows: the statement's caller names their shape.
+    const rows: unknown = await this.knex.raw(sql, bindings);
+    return rows as Row[];
   }
 
   private async termCount(word: string, limit: number): Promise<number> {
     const [low, high] = prefixRange(word);
     const sample = this.knex('product_terms').select('product_id').where('term', '>=', low).andWhere('term', '<', high).limit(limit);
-    const row = await this.knex.count({ n: '*' }).from(sample.as('sample')).first();
+    const row = await this.knex.count<Record<string, string>, { n: number | string }[]>({ n: '*' }).from(sample.as('sample')).first();
     return Number(row?.n ?? 0);
   }
 
@@ -131,13 +137,13 @@ export class KnexProductRepository implements ProductRepository {
    * connections and acquire timeout, the same 'query' event for whoever listens on the Knex
    * instance, and the same statement guard (deadline, cancellation) as every Knex query.
    */
-  private async mysqlQuery(sql: string, bindings: readonly (string | number)[]): Promise<ProductRow[]> {
-    const client = this.knex.client;
+  private async mysqlQuery<Row>(sql: string, bindings: readonly (string | number)[]): Promise<Row[]> {
+    const client = this.knex.client as DriverClient<Row>;
     const connection = await client.acquireConnection();
     try {
       const statement = { method: 'raw', sql, bindings, options: {} };
       client.emit('query', statement);
-      const { response } = (await client._query(connection, statement)) as { response: [ProductRow[], unknown] };
+      const { response } = await client._query(connection, statement);
       return response[0];
     } finally {
       await client.releaseConnection(connection);
@@ -145,8 +151,19 @@ export class KnexProductRepository implements ProductRepository {
   }
 
   private isMysql() {
-    return this.knex.client.config.client === 'mysql2';
+    return isMysql(this.knex);
   }
+}
+
+/**
+ * The part of Knex's client (typed `any` by Knex) that mysqlQuery uses: the pool, the 'query'
+ * event, and the dialect's driver call, which for mysql2 answers `[rows, fields]`.
+ */
+interface DriverClient<Row> {
+  acquireConnection(): Promise<unknown>;
+  releaseConnection(connection: unknown): Promise<unknown>;
+  emit(event: 'query', statement: object): boolean;
+  _query(connection: unknown, statement: object): Promise<{ response: [Row[], unknown] }>;
 }
 
 // A newer whole-product write also lifts a deletion tombstone (drafts never set `deleted`: it stays 0).

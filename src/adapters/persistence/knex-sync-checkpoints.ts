@@ -15,7 +15,7 @@ export class KnexSyncCheckpoints implements SyncCheckpoints {
   constructor(private readonly knex: Knex) {}
 
   async load(name: string): Promise<SyncCheckpoint | null> {
-    const row: CheckpointRow | undefined = await this.knex('sync_checkpoints').where('name', name).first();
+    const row = await this.knex<CheckpointRow>('sync_checkpoints').where('name', name).first();
     if (!row) return null;
     return {
       cursor: row.cursor,

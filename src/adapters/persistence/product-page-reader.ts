@@ -210,7 +210,7 @@ export class ProductPageReader {
   }
 
   private async products(statement: PageStatement): Promise<Product[]> {
-    return (await this.run<ProductRow>(statement)).map(ProductRows.toProduct);
+    return (await this.run<ProductRow>(statement)).map((row) => ProductRows.toProduct(row));
   }
 
   /** A page from up to limit + 1 matches in order: the extra one only says that more follow. */

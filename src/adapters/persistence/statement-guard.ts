@@ -142,7 +142,8 @@ export class StatementGuard {
 
 function sqlOf(statement: unknown): string {
   if (typeof statement === 'string') return statement;
-  return String((statement as { sql?: unknown } | undefined)?.sql ?? '');
+  const sql = (statement as { sql?: unknown } | undefined)?.sql;
+  return typeof sql === 'string' ? sql : '';
 }
 
 function isRollback(sql: string) {

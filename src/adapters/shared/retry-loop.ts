@@ -36,7 +36,7 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     const onAbort = () => {
       clearTimeout(timer);
-      reject(signal?.reason);
+      reject(signal?.reason as unknown);
     };
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { isMysql } from '../../adapters/persistence/knex-dialect.js';
 import { catalogBatches } from './catalog-batches.js';
 import { CatalogNotEmptyError } from './catalog-not-empty-error.js';
 import { loadCatalogIntoMysql } from './mysql-catalog-loader.js';
@@ -34,7 +35,7 @@ export async function seedCatalog(knex: Knex, options: SeedCatalogOptions): Prom
   };
   const batches = catalogBatches(options.count, options.seed, BATCH_SIZE);
   options.onPhase?.('loading');
-  if (knex.client.config.client !== 'mysql2') {
+  if (!isMysql(knex)) {
     if (options.reset) await Promise.all([knex('product_terms').truncate(), knex('products').truncate()]);
     await loadCatalogIntoSqlite(knex, batches, onBatch);
     return;

@@ -22,7 +22,10 @@ export function cors({ origins, maxAgeSeconds = 600 }: CorsOptions): Middleware 
   return async (ctx, next) => {
     const origin = ctx.get('origin');
     if (!anyOrigin && allowed.size > 0) ctx.vary('Origin');
-    if (!origin) return next();
+    if (!origin) {
+      await next();
+      return;
+    }
     const permitted = anyOrigin || allowed.has(origin);
     const preflight = ctx.method === 'OPTIONS' && ctx.get('access-control-request-method') !== '';
     if (preflight) {

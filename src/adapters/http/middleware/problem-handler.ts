@@ -9,6 +9,7 @@ import { OverloadedError } from '../../../domain/errors/overloaded-error.js';
 import { WorkCancelledError } from '../../../domain/errors/work-cancelled-error.js';
 import { HttpProblem } from '../http-problem.js';
 import { DOMAIN_ERROR_STATUS, problemType } from '../problem-types.js';
+import { requestStateOf } from './request-context.js';
 
 // Statuses the router leaves without a body (it sets Allow itself for 405 and 501).
 const UNROUTED: Readonly<Record<number, string>> = {
@@ -41,7 +42,7 @@ export function renderProblem(ctx: Context, problem: HttpProblem) {
     status: problem.status,
     detail: problem.detail,
     instance: ctx.path,
-    requestId: ctx.state.requestId,
+    requestId: requestStateOf(ctx)?.requestId,
     ...extensions,
   };
 }
@@ -55,13 +56,13 @@ function toProblem(ctx: Context, error: unknown): HttpProblem {
     if (error instanceof DependencyUnavailableError) {
       extras.dependency = error.dependency;
       extras.headers = { 'Retry-After': String(error.retryAfterSeconds) };
-      ctx.state.logger?.warn({ err: error }, 'dependency unavailable');
+      requestStateOf(ctx)?.logger.warn({ err: error }, 'dependency unavailable');
     }
     if (error instanceof EventInProgressError || error instanceof DeadlineExceededError || error instanceof WorkCancelledError) {
       extras.headers = { 'Retry-After': String(error.retryAfterSeconds) };
     }
     // A statement or request past its deadline is a cost bound at work: worth a look, unlike a shed request.
-    if (error instanceof DeadlineExceededError) ctx.state.logger?.warn({ err: error }, 'deadline exceeded');
+    if (error instanceof DeadlineExceededError) requestStateOf(ctx)?.logger.warn({ err: error }, 'deadline exceeded');
     if (error instanceof OverloadedError) {
       extras.headers = { 'Retry-After': String(error.retryAfterSeconds) };
       ctx.state.shedBy = error.bulkhead;
@@ -74,7 +75,7 @@ function toProblem(ctx: Context, error: unknown): HttpProblem {
     const title = STATUS_CODES[status] ?? 'Bad request';
     return new HttpProblem(status, title, (error as Error).message || title, { headers });
   }
-  ctx.state.logger?.error({ err: error }, 'unhandled error');
+  requestStateOf(ctx)?.logger.error({ err: error }, 'unhandled error');
   return new HttpProblem(500, 'Internal server error', 'The server could not complete the request.');
 }
 

@@ -32,14 +32,18 @@ export function rateLimit({ limiters, logger, metrics, failOpenLogIntervalMs = 1
   return async (ctx, next) => {
     const budget = rateLimitBudgetFor(ctx.path);
     const limiter = budget && limiters[budget];
-    if (!budget || !limiter) return next();
+    if (!budget || !limiter) {
+      await next();
+      return;
+    }
     let result: RateLimiterRes;
     try {
       result = await limiter.consume(clientKey(ctx.ip));
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) {
         failOpen(budget, rejection);
-        return next();
+        await next();
+        return;
       }
       metrics?.rateLimitDecisions.inc({ budget, decision: 'limited' });
       const headers = rateLimitHeaders(limiter, rejection);

@@ -28,7 +28,8 @@ export function requestContext(logger: Logger, metrics: HttpMetrics, options: Re
     const started = process.hrtime.bigint();
     const offered = ctx.get('x-request-id');
     const requestId = WELL_FORMED_ID.test(offered) ? offered : randomUUID();
-    ctx.state = new RequestState(logger, requestId);
+    const state = new RequestState(logger, requestId);
+    ctx.state = state;
     ctx.res.setHeader('X-Request-Id', requestId);
     const scope = new HttpRequestScope(requestId, deadlineMs);
     const onClose = () => {
@@ -42,9 +43,9 @@ export function requestContext(logger: Logger, metrics: HttpMetrics, options: Re
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = typeof ctx._matchedRoute === 'string' ? ctx._matchedRoute : (options.routeOf?.(ctx.method, ctx.path) ?? 'unmatched');
       metrics.requestDuration.observe({ method: ctx.method, route, status: String(ctx.status) }, seconds);
-      if (ctx.state.shedBy) metrics.requestsShed.inc({ route, reason: ctx.state.shedBy });
+      if (state.shedBy) metrics.requestsShed.inc({ route, reason: state.shedBy });
       if (logger.isLevelEnabled('info')) {
-        ctx.state.logger.info(
+        state.logger.info(
           { requestId, method: ctx.method, route, url: ctx.url, status: ctx.status, ms: Math.round(seconds * 1e4) / 10 },
           'request',
         );
@@ -119,11 +120,19 @@ function clientClosed() {
 }
 
 /**
+ * The request's state as requestContext set it (Koa types ctx.state as `any`); undefined for a
+ * request that did not pass through requestContext.
+ */
+export function requestStateOf(ctx: { readonly state: unknown }): RequestState | undefined {
+  return ctx.state instanceof RequestState ? ctx.state : undefined;
+}
+
+/**
  * ctx.state: the request id, and the logger. Lines written inside the request scope get the id
  * from the logger itself (createLogger's mixin reads the scope), as do those of every adapter and
  * use case the request reaches; the access line, written after the scope, names it explicitly.
  */
-class RequestState {
+export class RequestState {
   #logger: Logger | undefined;
 
   constructor(

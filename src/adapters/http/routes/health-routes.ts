@@ -1,6 +1,7 @@
 import { Router } from '@koa/router';
 import type { CheckReadiness } from '../../../application/check-readiness.js';
 import { HttpProblem } from '../http-problem.js';
+import { requestStateOf } from '../middleware/request-context.js';
 
 export interface HealthRouteDeps {
   readonly checkReadiness: CheckReadiness;
@@ -27,7 +28,7 @@ export function healthRoutes({ checkReadiness, isShuttingDown }: HealthRouteDeps
     );
     if (!readiness.ready) {
       for (const d of readiness.dependencies.filter((x) => !x.ok)) {
-        ctx.state.logger.warn({ dependency: d.name, error: d.error }, 'readiness check failed');
+        requestStateOf(ctx)?.logger.warn({ dependency: d.name, error: d.error }, 'readiness check failed');
       }
       throw new HttpProblem(503, 'Not ready', 'A dependency is not answering.', {
         headers: { 'Retry-After': '5' },
