@@ -168,11 +168,11 @@ describeWith(['mysql'], 'Search cost on MariaDB (rows read per page of the adver
       .whereIn('id', database.knex('product_terms').select('product_id').where('term', '>=', 'atta').andWhere('term', '<', 'attb'))
       .orderBy([{ column: 'price_paise' }, { column: 'id' }])
       .first();
-    const [{ before }] = (await database
+    const [{ before }] = await database
       .knex('products')
-      .count({ before: '*' })
+      .count<{ before: number }[]>({ before: '*' })
       .where('price_paise', '<', first.price_paise)
-      .orWhereRaw('price_paise = ? AND id < ?', [first.price_paise, first.id])) as { before: number }[];
+      .orWhereRaw('price_paise = ? AND id < ?', [first.price_paise, first.id]);
     expect(Number(before), 'the first match lies several walks deep').to.be.greaterThan(3 * LIMITS.walkBudget);
     expect(pages, 'empty pages before the first match: one per walk budget of products before it').to.equal(
       Math.floor(Number(before) / LIMITS.walkBudget),

@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Knex } from 'knex';
+import { isMysql } from './knex-dialect.js';
 import { applyProductChange, type AppliedChange, type VersionedProduct } from '../../domain/apply-product-change.js';
 import type { ProductFacts, ProductWrite } from '../../domain/catalog-tags.js';
 import type { PartnerEvent } from '../../domain/partner-event.js';
@@ -89,7 +90,7 @@ export class KnexProductEventStore implements ProductEventStore {
 
   /** The write, or null when the change was superseded. */
   private async applyChange(trx: Knex.Transaction, change: ProductChange, now: number): Promise<ProductWrite | null> {
-    const query = trx('products')
+    const query = trx<StoredRow>('products')
       .select([...STORED_COLUMNS])
       .where('sku', change.sku);
     const row: StoredRow | undefined = await (this.isMysql() ? query.forUpdate() : query).first();
@@ -116,7 +117,7 @@ export class KnexProductEventStore implements ProductEventStore {
   }
 
   private isMysql() {
-    return this.knex.client.config.client === 'mysql2';
+    return isMysql(this.knex);
   }
 }
 
