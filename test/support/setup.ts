@@ -1,5 +1,8 @@
 import 'reflect-metadata';
 import * as chai from 'chai';
 import chaiAsPromised from 'chai-as-promised';
+import { guardAgainstLeakedHandles } from './leak-guard.js';
 
 chai.use(chaiAsPromised);
+
+export const mochaHooks = guardAgainstLeakedHandles();
