@@ -22,7 +22,8 @@ const SLOTS = 16_384;
  */
 export class RedisClusterClient implements RedisClient {
   private timer: ReturnType<typeof setInterval> | undefined;
-  private rediscovering = false;
+  /** The slot map re-read in flight, if any. */
+  private rediscovery: Promise<void> | undefined;
   private lastRediscovery = Date.now();
   readonly topology = 'cluster';
 
@@ -53,6 +54,16 @@ export class RedisClusterClient implements RedisClient {
     clearInterval(this.timer);
     this.timer = undefined;
     if (this.cluster.isOpen) this.cluster.destroy();
+    // node-redis finishes a re-read that was already waiting for a node's slot map, and connects
+    // the nodes it lists although the cluster is closed; they would reconnect forever. Close them
+    // once it ends (after the cluster's own destroy the map holds only those).
+    void this.rediscovery?.finally(() => {
+      try {
+        this.cluster._slots.destroy();
+      } catch {
+        // Nothing was connected after all.
+      }
+    });
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- node-redis types its listeners' arguments as any
@@ -125,17 +136,14 @@ export class RedisClusterClient implements RedisClient {
   }
 
   private async followFailover() {
-    if (this.rediscovering || !this.cluster.isOpen) return;
+    if (this.rediscovery || !this.cluster.isOpen) return;
     if (this.problem() === undefined && Date.now() - this.lastRediscovery < this.refreshMs) return;
-    this.rediscovering = true;
     this.lastRediscovery = Date.now();
-    try {
-      const seed = this.seeds[Math.floor(Math.random() * this.seeds.length)];
-      await this.cluster._slots.rediscover({ options: { url: seed } } as never);
-    } catch {
-      // No seed answered: the next interval tries again.
-    } finally {
-      this.rediscovering = false;
-    }
+    const seed = this.seeds[Math.floor(Math.random() * this.seeds.length)];
+    this.rediscovery = this.cluster._slots
+      .rediscover({ options: { url: seed } } as never)
+      .catch(() => undefined) // No seed answered: the next interval tries again.
+      .finally(() => (this.rediscovery = undefined));
+    await this.rediscovery;
   }
 }
