@@ -1,7 +1,5 @@
 import cluster from 'node:cluster';
-import { config as loadDotenv } from 'dotenv';
-import { ConfigError } from '../../src/infrastructure/config-error.js';
-import { loadConfig, type Config } from '../../src/infrastructure/load-config.js';
+import { loadConfigOrExit } from '../../src/infrastructure/load-config-or-exit.js';
 import { DEV_CLIENT } from '../mock-partner/dev-credentials.js';
 import { DEV_WEBHOOK_SECRET } from '../mock-partner/dev-webhook-secret.js';
 
@@ -10,16 +8,7 @@ import { DEV_WEBHOOK_SECRET } from '../mock-partner/dev-webhook-secret.js';
 // partner is configured, or whenever PARTNER_MODE=mock. The mock lives out here because src/ never
 // imports tools/; the service only sees the settings below. It runs in this process and stops when
 // the process exits, after the service has drained.
-loadDotenv({ quiet: true });
-
-let config: Config;
-try {
-  config = loadConfig(process.env);
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  console.error(error.message);
-  process.exit(1);
-}
+const config = loadConfigOrExit();
 
 const mockWanted = config.PARTNER_MODE === 'mock' || (!config.DATABASE_URL && !config.OAUTH_TOKEN_URL);
 if (cluster.isPrimary && mockWanted) {

@@ -1,7 +1,7 @@
-import { config as loadDotenv } from 'dotenv';
 import { ConfigError } from '../config-error.js';
 import { explainFailure } from '../explain-failure.js';
-import { loadConfig, type Config } from '../load-config.js';
+import type { Config } from '../load-config.js';
+import { loadConfigOrExit } from '../load-config-or-exit.js';
 
 /** A refusal whose message already says what to do (bad arguments, a catalogue that is not empty). */
 export class CliRefusal extends Error {
@@ -14,15 +14,7 @@ export class CliRefusal extends Error {
  * failed and what to do (explainFailure), never a stack trace, and exit code 1.
  */
 export async function runCli(name: string, work: (config: Config) => Promise<void>): Promise<void> {
-  loadDotenv({ quiet: true });
-  let config: Config;
-  try {
-    config = loadConfig(process.env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(error.message);
-    process.exit(1);
-  }
+  const config = loadConfigOrExit();
   try {
     await work(config);
   } catch (error) {
