@@ -30,9 +30,12 @@ export function applyFaults({ faults, stats }: MockPartnerContext): Middleware {
     const latencyMs = faults.latencyMs + Math.random() * faults.latencyJitterMs;
     if (latencyMs > 0) {
       // Stop waiting when the client gives up, so a stopped mock does not hold timers.
+      // The listener goes once the wait ends: a kept-alive socket carries many requests.
       const gone = new AbortController();
-      ctx.req.socket.once('close', () => gone.abort());
+      const abort = () => gone.abort();
+      ctx.req.socket.once('close', abort);
       await delay(latencyMs, undefined, { signal: gone.signal }).catch(() => undefined);
+      ctx.req.socket.off('close', abort);
       if (gone.signal.aborted) return;
     }
     const roll = Math.random();
