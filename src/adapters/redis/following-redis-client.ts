@@ -91,40 +91,40 @@ export class FollowingRedisClient extends EventEmitter implements RedisClient {
   }
 
   ping(): Promise<string> {
-    return this.use().ping();
+    return this.use((client) => client.ping());
   }
 
   get(key: string): Promise<string | null> {
-    return this.use().get(key);
+    return this.use((client) => client.get(key));
   }
 
   set(key: string, value: string, options?: SetOptions): Promise<string | null> {
-    return this.use().set(key, value, options);
+    return this.use((client) => client.set(key, value, options));
   }
 
   mGet(keys: string[]): Promise<(string | null)[]> {
-    return this.use().mGet(keys);
+    return this.use((client) => client.mGet(keys));
   }
 
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown> {
-    return this.use().eval(script, options);
+    return this.use((client) => client.eval(script, options));
   }
 
   evalSha(sha: string, options: { keys: string[]; arguments: string[] }): Promise<unknown> {
-    return this.use().evalSha(sha, options);
+    return this.use((client) => client.evalSha(sha, options));
   }
 
   publish(channel: string, message: string): Promise<number> {
-    return this.use().publish(channel, message);
+    return this.use((client) => client.publish(channel, message));
   }
 
   sendCommand(args: string[]): Promise<unknown> {
-    return this.use().sendCommand(args);
+    return this.use((client) => client.sendCommand(args));
   }
 
   async subscribe(channel: string, listener: (message: string) => void): Promise<unknown> {
     this.subscriptions.set(channel, listener);
-    return this.use().subscribe(channel, listener);
+    return this.use((client) => client.subscribe(channel, listener));
   }
 
   duplicate(): RedisClient {
@@ -136,10 +136,11 @@ export class FollowingRedisClient extends EventEmitter implements RedisClient {
     return this;
   }
 
-  private use(): SingleRedisClient {
+  /** Runs `command` on the connection in use; rejects (never throws) while there is none, as node-redis does. */
+  private use<T>(command: (client: SingleRedisClient) => Promise<T>): Promise<T> {
     const current = this.current;
-    if (!current?.isReady) throw new Error('redis: no connection to the current server (failover in progress?)');
-    return current;
+    if (!current?.isReady) return Promise.reject(new Error('redis: no connection to the current server (failover in progress?)'));
+    return command(current);
   }
 
   private async follow() {
