@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { createClient } from 'redis';
 
 const run = promisify(execFile);
 const SCRIPTS = fileURLToPath(new URL('../../tools/scale-out/', import.meta.url));
@@ -117,6 +118,26 @@ export class RedisClusterEnvironment extends ScaleOutEnvironment {
   /** Kills the node on `port` (SIGKILL). */
   killNode(port: number): Promise<void> {
     return this.killByPidFile(join('redis-cluster', String(port), 'redis.pid'));
+  }
+
+  /** A hash tag (`<base>-<n>`) whose slot the node on `port` serves now, to put keys on a node a test will kill. */
+  async hashTagServedBy(port: number, base: string): Promise<string> {
+    const node = createClient({ url: `redis://127.0.0.1:${port}` });
+    await node.connect();
+    try {
+      const myself = (await node.sendCommand<string>(['CLUSTER', 'NODES'])).split('\n').find((line) => line.includes('myself'));
+      // <id> <address> <flags> <primary> <ping> <pong> <epoch> <state> <slot or range>...
+      const ranges = (myself?.split(' ').slice(8) ?? [])
+        .filter((range) => /^\d+(-\d+)?$/.test(range))
+        .map((range) => range.split('-').map(Number));
+      for (let n = 0; n < 1_000; n += 1) {
+        const slot = await node.sendCommand<number>(['CLUSTER', 'KEYSLOT', `${base}-${n}`]);
+        if (ranges.some(([from, to = from]) => slot >= from && slot <= to)) return `${base}-${n}`;
+      }
+      throw new Error(`node ${port} serves no slot (CLUSTER NODES: ${myself})`);
+    } finally {
+      node.destroy();
+    }
   }
 
   /** Freezes the node on `port` (SIGSTOP): its connections stay open and nothing is answered, as a hung host. */
