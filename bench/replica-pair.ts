@@ -63,6 +63,35 @@ export class ReplicaPair {
     throw new Error(`the replica did not reach the primary's GTID position ${primary.pos} within ${CATCH_UP_LIMIT_MS} ms`);
   }
 
+  /**
+   * How far the replica is behind now: transactions (the primary's GTID sequence number minus the
+   * replica's, per domain, summed; both read at once), its own Seconds_Behind_Master (null: not
+   * replicating), and the catch-up time: from the primary's position arriving until the replica
+   * has applied it (MASTER_GTID_WAIT, the wait a routed read makes, one round trip included), up
+   * to `limitSeconds`.
+   */
+  async lag(limitSeconds: number): Promise<{ transactions: number; secondsBehind: number | null; catchUpMs: number }> {
+    const [[[primary]], [[replica]]] = (await Promise.all([
+      this.primary.raw('SELECT @@gtid_binlog_pos AS pos'),
+      this.replica.raw('SELECT @@gtid_slave_pos AS pos'),
+    ])) as [[[{ pos: string }]], [[{ pos: string }]]];
+    const waitStarted = performance.now();
+    await this.replica.raw('SELECT MASTER_GTID_WAIT(?, ?)', [primary.pos, limitSeconds]);
+    const catchUpMs = performance.now() - waitStarted;
+    const [[status]] = (await this.replica.raw('SHOW REPLICA STATUS')) as [[{ Seconds_Behind_Master: number | null } | undefined]];
+    const sequences = (pos: string) =>
+      new Map(
+        pos
+          .split(',')
+          .filter(Boolean)
+          .map((gtid) => [gtid.split('-')[0], Number(gtid.split('-')[2])]),
+      );
+    const applied = sequences(replica.pos);
+    let transactions = 0;
+    for (const [domain, sequence] of sequences(primary.pos)) transactions += Math.max(0, sequence - (applied.get(domain) ?? 0));
+    return { transactions, secondsBehind: status?.Seconds_Behind_Master ?? null, catchUpMs };
+  }
+
   /** SELECT statements each server has run so far (Com_select). */
   async selects(): Promise<{ primary: number; replica: number }> {
     const count = async (knex: Knex) => {

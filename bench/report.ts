@@ -1,6 +1,7 @@
 import { summariseFreshness } from './freshness.js';
 import type { LoadResult } from './load.js';
 import type { MixedRow } from './mixed-scenario.js';
+import type { LagSummary, ReplicaLagRow } from './replica-lag.js';
 
 export interface ScenarioResult {
   readonly name: string;
@@ -125,5 +126,34 @@ export function renderAdversarialTable(
     '|---|---:|---:|---:|---:|---:|---|',
     ...(alone ? [line(name, alone)] : []),
     ...beside.map((b) => line(b.name, b.result)),
+  ].join('\n');
+}
+
+/** Issue 17's replica lag under webhooks: one row per writer rate, on the service with a replica. */
+export function renderReplicaLagTable(rows: readonly ReplicaLagRow[]): string {
+  const lag = (l: LagSummary, format: (n: number) => string) => [l.p50, l.p99, l.max].map(format).join(' / ');
+  const seconds = (n: number) => (n === Infinity ? 'stopped' : String(n));
+  const lines = rows.map((row) => {
+    const { writer, reads, routed } = row;
+    const failed = Object.entries(writer?.failed ?? {})
+      .map(([k, v]) => `${k}: ${v}`)
+      .join(', ');
+    const writes = writer
+      ? `${(writer.acknowledgedInWindow / row.seconds).toFixed(1)}/s (${count(writer.acknowledged)} of ${count(writer.scheduled)} acknowledged); ${failed || 'none'}`
+      : '-';
+    const onPrimary = Object.values(routed.primary).reduce((a, b) => a + b, 0);
+    const reasons = Object.entries(routed.primary)
+      .map(([reason, n]) => `${reason}: ${count(n)}`)
+      .join(', ');
+    const total = routed.replica + onPrimary;
+    const share = total > 0 ? ` (${((routed.replica / total) * 100).toFixed(1)}% on the replica)` : '';
+    const f = writer ? summariseFreshness(writer.samples) : undefined;
+    const freshness = f ? `${fresh(f.p50)} / ${fresh(f.p99)} / ${fresh(f.max)} (${f.samples})` : '-';
+    return `| ${row.rate} | ${writes} | ${writer ? ms(writer.latencyP99) : '-'} | ${lag(row.transactions, count)} | ${lag(row.secondsBehind, seconds)} | ${lag(row.catchUpMs, ms)} (${row.samples}) | ${rps(reads.requestsPerSecond)} (p99 ${ms(reads.p99)}) | ${count(routed.replica)} / ${count(onPrimary)}${reasons ? ` (${reasons})` : ''}${share} | ${freshness} |`;
+  });
+  return [
+    '| W (events/s) | writer: 2xx/s within the window (acknowledged of scheduled); non-2xx | webhook p99 ms | replica behind, transactions p50 / p99 / max | Seconds_Behind_Master p50 / p99 / max | catch-up ms p50 / p99 / max (samples) | cold reads req/s (p99 ms) | reads on the replica / on the primary (why) | freshness p50 / p99 / max ms (samples) |',
+    '|---:|---|---:|---|---|---|---|---|---|',
+    ...lines,
   ].join('\n');
 }

@@ -15,8 +15,16 @@ import { mixedTargets } from './mixed-targets.js';
 import { runMixed, type MixedRow } from './mixed-scenario.js';
 import { startProcess, type RunningProcess } from './processes.js';
 import { ReadMix } from './read-mix.js';
+import { measureReplicaLag, type ReplicaLagRow } from './replica-lag.js';
 import { ReplicaPair } from './replica-pair.js';
-import { renderAdversarialTable, renderMixedTable, renderReport, type ScenarioResult, type Target } from './report.js';
+import {
+  renderAdversarialTable,
+  renderMixedTable,
+  renderReplicaLagTable,
+  renderReport,
+  type ScenarioResult,
+  type Target,
+} from './report.js';
 import { DEEP_PAGE, RequestPlans, type Listing } from './request-plans.js';
 import { selectScenarios } from './scenarios.js';
 import { WriteTargets } from './write-targets.js';
@@ -51,6 +59,14 @@ const ADVERSARIAL: LoadSettings = { connections: 8, durationSeconds: LOAD.durati
 const NOISY_CLIENTS = 4;
 // Issue 17: cold listings on a private primary alone and with a replica (BENCH_SCENARIOS=replica).
 const REPLICA_PRODUCTS = Number(env.BENCH_REPLICA_PRODUCTS ?? 100_000);
+// Then the replica's lag while a webhook writer runs at each rate (events/s) beside cold reads.
+const REPLICA_WRITER_RATES = (env.BENCH_REPLICA_WRITER_RATES ?? '0,50,200').split(',').map(Number);
+const REPLICA_LAG_SAMPLE_MS = Number(env.BENCH_REPLICA_LAG_SAMPLE_MS ?? 200);
+// Fewer read connections than the throughput rounds: 32 cold readers take both cores from the writer.
+const REPLICA_LAG_READS: LoadSettings = {
+  connections: Number(env.BENCH_REPLICA_LAG_CONNECTIONS ?? 8),
+  durationSeconds: LOAD.durationSeconds,
+};
 const SNAPSHOT_FILE = WriteTargets.snapshotFile(DATABASE_URL);
 // Trial runs can write their reports elsewhere than the committed ones.
 const RESULTS_DIR = env.BENCH_RESULTS_DIR ?? fileURLToPath(new URL('results', import.meta.url));
@@ -74,6 +90,7 @@ let catalogueRestored: boolean | undefined;
 let hostileCorpusSize: number;
 /** SELECT statements each server of the replica pair ran during each replica scenario (all rounds). */
 const replicaSelects = new Map<string, { primary: number; replica: number }>();
+let replicaLagRows: readonly ReplicaLagRow[] = [];
 /** Scenario names, as the report shows them. */
 const NAMES = {
   redisCeiling: 'ceiling: bare Koa + Redis GET',
@@ -311,6 +328,11 @@ try {
               `adversarial: the corpus of bench/adversarial-corpus.ts (${hostileCorpusSize} queries generated from the catalogue), each request with a signed cursor of its own placed before every product (deep ones: at the middle value of their sort), so each is a distinct cache key for the same rows and reaches the database; ${ADVERSARIAL.connections} connections, no warm-up. The noisy rows run the same corpus on ${NOISY_CLIENTS} more connections beside the scenario, through its warm-up and window, and are compared with the quiet scenario of the same round.`,
             ]
           : []),
+        ...(replicaLagRows.length > 0
+          ? [
+              `replica lag: after the throughput rounds, the service with a replica gets cold listings (random signed cursors, no warm-up) at ${REPLICA_LAG_READS.connections} connections for ${REPLICA_LAG_READS.durationSeconds} s per row while bench/webhook-writer.ts sends it signed webhooks at the row's rate (as in mixed: stock and price changes to ${MIXED_TARGETS.toLocaleString('en-US')} products of the pair's catalogue, BENCH- upserts, freshness samples; W=0: the reads alone). Every ${REPLICA_LAG_SAMPLE_MS} ms (later when a sample takes longer) the pair is sampled: transactions behind (the primary's @@gtid_binlog_pos minus the replica's @@gtid_slave_pos, read at once), Seconds_Behind_Master (whole seconds), and the catch-up time, from the primary's position arriving until MASTER_GTID_WAIT on the replica returns for it (one round trip included): the wait a routed read would make. Reads on the replica and on the primary (with the router's reason) are the service's database_replica_reads_total over the row. The replica is caught up before each row; the written products are restored afterwards.`,
+            ]
+          : []),
         ...(SCENARIOS.has('mixed')
           ? [
               `mixed: ${MIXED.durationSeconds} s per writer rate at ${MIXED.connections} connections after a ${WARMUP.durationSeconds} s warm-up of the read mix (bench/read-mix.ts: ~300 URLs, Zipf weights 1/rank over a seeded shuffle: first pages of every category, sort and order, price bands, searches, category pairs, 100 product pages). The writer (bench/webhook-writer.ts, a process of its own) sends signed webhooks open loop: 80% stock and 15% price changes to ${MIXED_TARGETS.toLocaleString('en-US')} random products, 5% upserts of BENCH- products. Freshness: for about ${FRESHNESS_SAMPLES_PER_SECOND} of its stock and price changes a second, both pages are first made X-Cache HIT (the product page, and a listing page of its category that holds it: newest first, from a cursor just before it), then polled every 10 ms on new connections from the webhook's 2xx until ${4} answers in a row show the new value. The hit ratio counts HIT and STALE answers over all; statements/s are MariaDB's Questions (and Com_select) over the window, server-wide. The written products are restored afterwards; BENCH- products and the bench's inbox rows are deleted.`,
@@ -322,6 +344,7 @@ try {
     targets(),
     [
       ...(mixedRows.length > 0 ? [renderMixedTable(mixedRows)] : []),
+      ...(replicaLagRows.length > 0 ? [renderReplicaLagTable(replicaLagRows)] : []),
       ...(adversarial || noise.size > 0
         ? [
             renderAdversarialTable(
@@ -421,6 +444,23 @@ async function measureReplica(serviceEnv: (workers: number) => Record<string, st
       }
     }
     await stop(alone);
+    const lagPools = await plans.randomListings(REPLICA_WRITER_RATES.length, LOAD.durationSeconds * 2_000, 5);
+    replicaLagRows = await measureReplicaLag(
+      pair,
+      primaryKnex,
+      routed.url,
+      plans,
+      lagPools,
+      {
+        rates: REPLICA_WRITER_RATES,
+        reads: REPLICA_LAG_READS,
+        sampleEveryMs: REPLICA_LAG_SAMPLE_MS,
+        writeTargets: MIXED_TARGETS,
+        freshnessSamplesPerSecond: FRESHNESS_SAMPLES_PER_SECOND,
+        webhookSecret,
+      },
+      log,
+    );
     await stop(routed);
   } finally {
     await primaryKnex.destroy();
