@@ -19,7 +19,9 @@ import { KnexHealthIndicator } from '../adapters/persistence/knex-health-indicat
 import { HttpWebhookSubscriptions } from '../adapters/partner/http-webhook-subscriptions.js';
 import { UnconfiguredWebhookSubscriptions } from '../adapters/partner/unconfigured-webhook-subscriptions.js';
 import { KnexProductEventStore } from '../adapters/persistence/knex-product-event-store.js';
-import { KnexProductRepository } from '../adapters/persistence/knex-product-repository.js';
+import { Bulkhead } from '../adapters/shared/bulkhead.js';
+import { EventLoopBusy } from '../adapters/shared/event-loop-busy.js';
+import { KnexProductRepository, type ReadsInFlight } from '../adapters/persistence/knex-product-repository.js';
 import { ReplicaRoutedProductRepository } from '../adapters/persistence/replica-routed-product-repository.js';
 import type { Replica, ReplicaRouter } from '../adapters/persistence/replica-router.js';
 import { KnexSyncCheckpoints } from '../adapters/persistence/knex-sync-checkpoints.js';
@@ -63,6 +65,8 @@ export interface Infrastructure {
 export type Overrides = Partial<Record<keyof typeof TYPES, unknown>>;
 
 const systemClock: Clock = { now: () => Date.now() };
+// Event loop utilisation from which budgeted searches count the process as busy (see SEARCH_BUSY_INTERVAL_MS).
+const SEARCH_YIELD_UTILISATION = 0.5;
 
 /**
  * Binds every port to its adapter for this configuration; `overrides` replace single bindings.
@@ -92,10 +96,24 @@ export function buildContainer(config: Config, infra: Infrastructure, overrides:
   bind('Clock', () => systemClock);
   bind('TokenProvider', () => createTokenProvider(config, { redis, logger, clock: systemClock, registry: infra.registry }));
   bind('ProductRepository', () => {
-    const primary = new KnexProductRepository(infra.readKnex ?? database('ProductRepository'));
+    // One turn-taking for every budgeted search of this process, whichever database serves it. It
+    // yields to other requests: while the event loop is busy, or other reads are running, budgeted
+    // searches start at most one per SEARCH_BUSY_INTERVAL_MS.
+    const loop = new EventLoopBusy(SEARCH_YIELD_UTILISATION);
+    const reads: ReadsInFlight = { inFlight: 0 };
+    const othersBusy = () => loop.busy() || reads.inFlight > searches.load.running + searches.load.waiting;
+    const searches: Bulkhead = new Bulkhead({
+      name: 'search',
+      slots: config.SEARCH_CONCURRENCY,
+      maxQueue: config.SEARCH_QUEUE_LENGTH,
+      maxWaitMs: config.SEARCH_QUEUE_WAIT_MS,
+      pacing: { busy: othersBusy, intervalMs: config.SEARCH_BUSY_INTERVAL_MS },
+    });
+    const repository = (knex: Knex) => new KnexProductRepository(knex, undefined, undefined, searches, reads);
+    const primary = repository(infra.readKnex ?? database('ProductRepository'));
     const replicas = infra.readReplicas;
     if (!replicas) return primary;
-    const byName = new Map(replicas.replicas.map((replica) => [replica.name, new KnexProductRepository(replica.knex)]));
+    const byName = new Map(replicas.replicas.map((replica) => [replica.name, repository(replica.knex)]));
     return new ReplicaRoutedProductRepository(primary, byName, replicas.router);
   });
   bind('CatalogCache', () => {

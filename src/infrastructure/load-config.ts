@@ -137,6 +137,13 @@ const EnvSchema = z.object({
   DATABASE_WRITE_POOL_WAIT_MS: int(1, 120_000).default(10_000),
   // max_statement_time of every service statement (MariaDB; max_execution_time, SELECTs only, on MySQL).
   DATABASE_STATEMENT_TIMEOUT_MS: int(10, 600_000).default(5_000),
+  // Search pages that walk on a budget (README, Search) run this many at once per process; the rest
+  // wait their turn, at most SEARCH_QUEUE_LENGTH of them for SEARCH_QUEUE_WAIT_MS, else 503 overloaded.
+  SEARCH_CONCURRENCY: int(1, 64).default(4),
+  SEARCH_QUEUE_LENGTH: int(0, 10_000).default(64),
+  SEARCH_QUEUE_WAIT_MS: int(1, 60_000).default(2_000),
+  // While the process is busy with other requests, budgeted search pages start at most one per this many ms.
+  SEARCH_BUSY_INTERVAL_MS: int(0, 10_000).default(100),
   // A request still running after this is cancelled: its statements are killed, it answers 503.
   REQUEST_DEADLINE_MS: int(100, 600_000).default(20_000),
   SQLITE_FILE: z.string().min(1).default('./data/farmlokal.sqlite'),

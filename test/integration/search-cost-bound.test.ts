@@ -1,9 +1,12 @@
 import { expect } from 'chai';
 import knexFactory, { type Knex } from 'knex';
+import sinon from 'sinon';
 import { adversarialCorpus, type AdversarialQuery } from '../../bench/adversarial-corpus.js';
 import { normaliseListing } from '../../src/adapters/http/product-listing.js';
 import { MAX_SEARCH_WORDS } from '../../src/adapters/http/schemas/product-schemas.js';
 import { KnexProductRepository } from '../../src/adapters/persistence/knex-product-repository.js';
+import { isIndexRange } from '../../src/adapters/persistence/product-page-sql.js';
+import { Bulkhead } from '../../src/adapters/shared/bulkhead.js';
 import type { KeysetPosition, ProductQuery, SortField } from '../../src/domain/product-query.js';
 import { migrateLatest } from '../../src/infrastructure/migrate.js';
 import { seedCatalog } from '../../src/infrastructure/seed/seed-catalog.js';
@@ -134,6 +137,23 @@ describeWith(['mysql'], 'Search cost on MariaDB (rows read per page of the adver
       if (rows > worst.rows) Object.assign(worst, { rows, statements, label });
     }
     expect(worst.rows, 'the measurement counts rows at all').to.be.greaterThan(0);
+  });
+
+  it('a repository with a search bulkhead, when asked for budgeted search pages, runs each through it; an unsearched listing and a rare word never wait for it', async () => {
+    const searches = new Bulkhead({ name: 'search', slots: 1, maxQueue: 8, maxWaitMs: 10_000 });
+    const turns = sinon.spy(searches, 'run');
+    const taking = new KnexProductRepository(single, Date.now, LIMITS, searches);
+    await taking.list(toQuery({ label: 'plain', limit: 20, sort: 'price', order: 'asc' }));
+    await taking.list(toQuery({ label: 'rare', limit: 20, sort: 'name', order: 'asc', q: 'zzzznothing' }));
+    expect(turns.callCount, 'plain listing and rare word').to.equal(0);
+    // A price range on the price sort is an index range: one statement, no budget, no turn.
+    const budgeted = corpus.filter(
+      (q) => (q.label === 'common words that never meet' || q.label === 'no product in the price range') && !isIndexRange(toQuery(q)),
+    );
+    expect(budgeted.length).to.be.greaterThan(0);
+    for (const q of budgeted) await taking.list(toQuery(q));
+    expect(turns.callCount).to.equal(budgeted.length);
+    expect(searches.load).to.deep.equal({ running: 0, waiting: 0 });
   });
 
   it('every corpus request, when its words were counted before, reads at most the page budget', async () => {

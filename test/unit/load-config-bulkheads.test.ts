@@ -15,6 +15,16 @@ describe('loadConfig, the database bulkheads and deadlines', () => {
     });
   });
 
+  it('loadConfig, when no search key is set, lets 4 budgeted searches run at once per process, 64 wait up to 2 s, one start per 100 ms while busy', () => {
+    expect(loadConfig({})).to.include({
+      SEARCH_CONCURRENCY: 4,
+      SEARCH_QUEUE_LENGTH: 64,
+      SEARCH_QUEUE_WAIT_MS: 2_000,
+      SEARCH_BUSY_INTERVAL_MS: 100,
+    });
+    expect(() => loadConfig({ SEARCH_CONCURRENCY: '0' })).to.throw(/SEARCH_CONCURRENCY/);
+  });
+
   it('loadConfig, when a bulkhead key is out of range, refuses it by name', () => {
     expect(() => loadConfig({ DATABASE_WRITE_POOL_SIZE: '0', DATABASE_STATEMENT_TIMEOUT_MS: '5' })).to.throw(
       /DATABASE_WRITE_POOL_SIZE[\s\S]*DATABASE_STATEMENT_TIMEOUT_MS|DATABASE_STATEMENT_TIMEOUT_MS[\s\S]*DATABASE_WRITE_POOL_SIZE/,

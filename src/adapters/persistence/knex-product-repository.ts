@@ -5,7 +5,9 @@ import type { ProductQuery } from '../../domain/product-query.js';
 import { SingleFlightCache } from '../shared/single-flight-cache.js';
 import { databaseCall } from './database-call.js';
 import { isMysql } from './knex-dialect.js';
-import { ProductPageReader, type SearchLimits } from './product-page-reader.js';
+import type { Bulkhead } from '../shared/bulkhead.js';
+import { requestScope } from '../shared/request-scope.js';
+import { ProductPageReader, type AdmitSearch, type SearchLimits } from './product-page-reader.js';
 import { prefixRange, type PageStatement } from './product-page-sql.js';
 import { PRODUCT_COLUMNS, ProductRows, type ProductRow } from './product-rows.js';
 
@@ -33,6 +35,11 @@ export const TERM_COUNT_TTL_MS = 60_000;
 const TERM_COUNT_WORDS = 10_000;
 const WRITE_CHUNK = 500;
 
+/** Listing and detail reads running now, across the repositories that share it. */
+export interface ReadsInFlight {
+  inFlight: number;
+}
+
 /** The products table as this repository reads it: a row and its deletion tombstone flag. */
 type ProductTableRow = ProductRow & { deleted: number };
 
@@ -44,6 +51,9 @@ export class KnexProductRepository implements ProductRepository {
     private readonly knex: Knex,
     private readonly now: () => number = Date.now,
     limits: Partial<SearchLimits> = {},
+    searches?: Bulkhead,
+    /** Counts this repository's reads in flight (shared by the repositories of one process). */
+    private readonly reads?: ReadsInFlight,
   ) {
     this.termCounts = new SingleFlightCache(TERM_COUNT_TTL_MS, TERM_COUNT_WORDS, now);
     const searchLimits = {
@@ -55,21 +65,34 @@ export class KnexProductRepository implements ProductRepository {
     };
     const countLimit = Math.max(searchLimits.rareTermLimit, searchLimits.middlingTermLimit);
     const countTerms = (word: string) => this.termCounts.get(word, () => this.termCount(word, countLimit));
-    this.pages = new ProductPageReader((statement) => this.runPageStatement(statement), countTerms, searchLimits, this.isMysql());
+    const admit: AdmitSearch | undefined = searches && ((plan) => searches.run(plan, requestScope.current()?.signal));
+    this.pages = new ProductPageReader((statement) => this.runPageStatement(statement), countTerms, searchLimits, this.isMysql(), admit);
   }
 
   list(query: ProductQuery): Promise<ProductPage> {
-    return databaseCall(() => this.pages.read(query));
+    return this.counted(() => databaseCall(() => this.pages.read(query)));
   }
 
   findById(id: number): Promise<Product | null> {
-    return databaseCall(async () => {
-      const row = await this.knex<ProductTableRow>('products')
-        .select([...PRODUCT_COLUMNS])
-        .where({ id, deleted: 0 })
-        .first();
-      return row ? ProductRows.toProduct(row) : null;
-    });
+    return this.counted(() =>
+      databaseCall(async () => {
+        const row = await this.knex<ProductTableRow>('products')
+          .select([...PRODUCT_COLUMNS])
+          .where({ id, deleted: 0 })
+          .first();
+        return row ? ProductRows.toProduct(row) : null;
+      }),
+    );
+  }
+
+  private async counted<T>(read: () => Promise<T>): Promise<T> {
+    if (!this.reads) return read();
+    this.reads.inFlight += 1;
+    try {
+      return await read();
+    } finally {
+      this.reads.inFlight -= 1;
+    }
   }
 
   async upsert(drafts: readonly ProductDraft[]): Promise<number> {

@@ -36,6 +36,9 @@ export type RunStatement = <Row>(statement: PageStatement) => Promise<Row[]>;
 /** Term-index entries of a word, counted up to a limit (a count of `limit` means "at least"). */
 export type CountTerms = (word: string) => Promise<number>;
 
+/** Runs a page's budgeted plan when there is room for it (see SEARCH_CONCURRENCY); may refuse with OverloadedError. */
+export type AdmitSearch = <T>(plan: () => Promise<T>) => Promise<T>;
+
 // Each chunk of the sort index walk is this many times the last: a common word fills its page
 // from the first small chunk, a rare combination reaches the budget in a few statements.
 const CHUNK_GROWTH = 4;
@@ -63,6 +66,7 @@ export class ProductPageReader {
     private readonly countTerms: CountTerms,
     private readonly limits: SearchLimits,
     private readonly mysql: boolean,
+    private readonly admit: AdmitSearch = (plan) => plan(),
   ) {}
 
   async read(query: ProductQuery): Promise<ProductPage> {
@@ -81,13 +85,17 @@ export class ProductPageReader {
       const page = await this.driven(query, rarest, byRarity.slice(1));
       if (page) return page;
     }
-    const sets = await this.idSet(byRarity, countOf);
-    if (sets) {
-      const others = byRarity.slice(sets.words);
-      if (sets.ids.length < this.limits.rareTermLimit) return this.byIds(query, sets.ids, others);
-      return this.walk(query, new Set(sets.ids), others);
-    }
-    return this.scan(query, byRarity);
+    // Every plan below spends up to a budget of reads: they take turns (admit) so that a few of
+    // them cannot take the database from everything else.
+    return this.admit(async () => {
+      const sets = await this.idSet(byRarity, countOf);
+      if (sets) {
+        const others = byRarity.slice(sets.words);
+        if (sets.ids.length < this.limits.rareTermLimit) return this.byIds(query, sets.ids, others);
+        return this.walk(query, new Set(sets.ids), others);
+      }
+      return this.scan(query, byRarity);
+    });
   }
 
   /**

@@ -4,6 +4,7 @@ import { DependencyUnavailableError } from '../../domain/errors/dependency-unava
 import { OverloadedError } from '../../domain/errors/overloaded-error.js';
 import { WorkCancelledError } from '../../domain/errors/work-cancelled-error.js';
 import { requestScope } from '../shared/request-scope.js';
+import { requestEnded } from '../shared/request-ended.js';
 
 /** The part of a mysql2 connection this guard uses. */
 interface DriverConnection {
@@ -171,11 +172,4 @@ function statementError(error: unknown, entry: RunningStatement, signal: AbortSi
     return new WorkCancelledError('The instance is shutting down; the statement was cancelled.', 1, { cause: error });
   if (errno === QUERY_INTERRUPTED_ERRNO || signal?.aborted) return requestEnded(signal!, error);
   return error;
-}
-
-function requestEnded(signal: AbortSignal, cause?: unknown) {
-  const reason = signal.reason as { name?: string; message?: string } | undefined;
-  if (reason?.name === 'TimeoutError')
-    return new DeadlineExceededError(reason.message ?? 'The request ran past its deadline.', 1, { cause });
-  return new WorkCancelledError(reason?.message ?? 'The request was cancelled.', 1, { cause });
 }
