@@ -109,7 +109,10 @@ export class ReplicaRouter {
       if (Number(rows[0]?.waited) !== 0) return this.fallback('replica behind');
       state.applied = state.applied.max(target);
       return this.use(replica);
-    } catch {
+    } catch (error) {
+      // Every connection of the replica's pool busy: it answers, this read goes to the primary,
+      // and the replica stays in rotation. Anything else: out until the next probe finds it.
+      if ((error as { name?: string }).name === 'KnexTimeoutError' && poolFull(replica.knex)) return this.fallback('replica busy');
       state.reachable = false;
       return this.fallback('replica unreachable');
     }
@@ -172,4 +175,9 @@ export class ReplicaRouter {
       }),
     );
   }
+}
+
+function poolFull(knex: Knex): boolean {
+  const pool = (knex.client as { pool?: { numUsed(): number; max: number } }).pool;
+  return pool !== undefined && pool.numUsed() >= pool.max;
 }
