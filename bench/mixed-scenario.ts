@@ -1,15 +1,13 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import type { Knex } from 'knex';
 import { CATEGORY_SLUGS } from '../src/infrastructure/seed/catalog-generator.js';
 import { drive, type LoadResult, type LoadSettings } from './load.js';
 import type { ReadMix } from './read-mix.js';
 import type { RequestPlans } from './request-plans.js';
+import { startWebhookWriter } from './start-webhook-writer.js';
 import type { WebhookWriterResult } from './webhook-writer-result.js';
 import { WriteTargets } from './write-targets.js';
 
@@ -41,8 +39,6 @@ export interface MixedOutcome {
   /** Whether CHECKSUM TABLE products after the restore equals its value before the first write. */
   readonly catalogueRestored: boolean;
 }
-
-const WRITER = fileURLToPath(new URL('./webhook-writer.ts', import.meta.url));
 
 /**
  * Issue 13's mixed scenario: the Zipf read mix at `reads.connections` while a writer process sends
@@ -88,7 +84,7 @@ export async function runMixed(
       );
       const writer =
         rate > 0
-          ? await startWriter({
+          ? await startWebhookWriter({
               SERVICE_URL: url,
               RATE: String(rate),
               DURATION_S: String(settings.reads.durationSeconds),
@@ -141,28 +137,4 @@ async function statementCounts(knex: Knex) {
   ];
   const value = (name: string) => Number(rows.find((r) => r.Variable_name === name)?.Value ?? NaN);
   return { questions: value('Questions'), selects: value('Com_select') };
-}
-
-/** Starts the writer; resolves once it is about to send, with its result to come. */
-async function startWriter(env: Record<string, string>): Promise<{ result: Promise<WebhookWriterResult> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', WRITER], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  let signalReady: () => void;
-  const ready = new Promise<void>((resolve) => (signalReady = resolve));
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-    if (stdout.startsWith('ready\n')) signalReady();
-  });
-  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4_000)));
-  const exited = once(child, 'exit').then(([code]) => {
-    const line = stdout.trim().split('\n').at(-1);
-    if (code !== 0 || !line || line === 'ready') throw new Error(`the webhook writer exited with ${code}:\n${stderr}`);
-    return JSON.parse(line) as WebhookWriterResult;
-  });
-  await Promise.race([ready, exited]);
-  return { result: exited };
 }
