@@ -38,7 +38,13 @@ export async function startProcess(name: string, entry: string, env: Record<stri
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   const exited = once(child, 'exit');
+  let stopping = false;
+  // A process that dies during a run says so, with its last output, rather than as refused connections.
+  void exited.then(([code, signal]) => {
+    if (!stopping) console.error(`[bench] ${name} exited unexpectedly (code ${code}, signal ${signal}):\n${output}`);
+  });
   const stop = async () => {
+    stopping = true;
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGTERM');
     await Promise.race([exited, delay(15_000).then(() => child.kill('SIGKILL'))]);
