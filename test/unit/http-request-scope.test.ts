@@ -1,6 +1,19 @@
+import { EventEmitter } from 'node:events';
 import { expect } from 'chai';
 import sinon from 'sinon';
-import { HttpRequestScope } from '../../src/adapters/http/middleware/request-context.js';
+import { HttpRequestScope, type ClientResponse } from '../../src/adapters/http/middleware/request-context.js';
+
+/** What the scope reads of a ServerResponse: 'close' is emitted once, with closed set first. */
+class FakeResponse extends EventEmitter implements ClientResponse {
+  closed = false;
+  writableFinished = false;
+
+  close({ finished }: { finished: boolean }) {
+    this.writableFinished = finished;
+    this.closed = true;
+    this.emit('close');
+  }
+}
 
 describe('HttpRequestScope (lazy signal and deadline)', () => {
   let clock: sinon.SinonFakeTimers;
@@ -72,5 +85,46 @@ describe('HttpRequestScope (lazy signal and deadline)', () => {
     const scope = new HttpRequestScope('r1', 0);
     expect(scope.signal.aborted).to.equal(false);
     expect(clock.countTimers()).to.equal(0);
+  });
+
+  it('HttpRequestScope, for a request that never reads its signal, adds no listener to the response', () => {
+    const response = new FakeResponse();
+    const scope = new HttpRequestScope('r1', 20_000, response);
+    response.close({ finished: false });
+    scope.end();
+    expect(response.listenerCount('close')).to.equal(0);
+  });
+
+  it('HttpRequestScope, when the connection closes before the answer is finished after the signal was read, aborts it with an AbortError', () => {
+    const response = new FakeResponse();
+    const scope = new HttpRequestScope('r1', 20_000, response);
+    const { signal } = scope;
+    expect(response.listenerCount('close')).to.equal(1);
+    response.close({ finished: false });
+    expect((signal.reason as DOMException).name).to.equal('AbortError');
+    expect(clock.countTimers()).to.equal(0);
+  });
+
+  it('HttpRequestScope, when the signal is first read after the connection closed unfinished, returns it already aborted', () => {
+    const response = new FakeResponse();
+    const scope = new HttpRequestScope('r1', 20_000, response);
+    response.close({ finished: false });
+    const { signal } = scope;
+    expect((signal.reason as DOMException).name).to.equal('AbortError');
+    expect(clock.countTimers()).to.equal(0);
+    expect(response.listenerCount('close')).to.equal(0);
+  });
+
+  it('HttpRequestScope, when the response closes after the answer was finished, leaves the signal alone', () => {
+    const early = new FakeResponse();
+    const readEarly = new HttpRequestScope('r1', 0, early);
+    const { signal } = readEarly;
+    early.close({ finished: true });
+    expect(signal.aborted).to.equal(false);
+
+    const late = new FakeResponse();
+    const readLate = new HttpRequestScope('r2', 0, late);
+    late.close({ finished: true });
+    expect(readLate.signal.aborted).to.equal(false);
   });
 });

@@ -3,12 +3,10 @@ import { Router } from '@koa/router';
 import type { Logger } from 'pino';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { HttpMetrics } from './http-metrics.js';
-import { cors, type CorsOptions } from './middleware/cors.js';
-import { problemHandler } from './middleware/problem-handler.js';
-import { rateLimit } from './middleware/rate-limit.js';
+import type { CorsOptions } from './middleware/cors.js';
+import { edge as edgeMiddleware } from './middleware/edge.js';
 import { requestContext } from './middleware/request-context.js';
-import { requestLimits, type RequestLimitOptions } from './middleware/request-limits.js';
-import { securityHeaders } from './middleware/security-headers.js';
+import type { RequestLimitOptions } from './middleware/request-limits.js';
 import { routeCoverage } from './openapi/route-coverage.js';
 import type { RouteSpec } from './openapi/route-spec.js';
 import type { RateLimitBudget } from './rate-limit-budget.js';
@@ -51,12 +49,15 @@ export function createHttpApp({ logger, metrics, routers, edge = {} }: HttpAppDe
   app.use(
     requestContext(logger, metrics, { deadlineMs: edge.requestDeadlineMs, routeOf: (method, path) => routeTemplate(root, method, path) }),
   );
-  app.use(securityHeaders({ hstsMaxAgeSeconds: edge.hstsMaxAgeSeconds ?? 0 }));
-  app.use(problemHandler());
-  // CORS first, so a browser can read the edge's refusals (414, 429) too.
-  app.use(cors(edge.cors ?? { origins: [] }));
-  app.use(requestLimits(edge.requestLimits ?? DEFAULT_REQUEST_LIMITS));
-  if (edge.rateLimiters && Object.keys(edge.rateLimiters).length > 0) app.use(rateLimit({ limiters: edge.rateLimiters, logger, metrics }));
+  const limited = edge.rateLimiters && Object.keys(edge.rateLimiters).length > 0;
+  app.use(
+    edgeMiddleware({
+      securityHeaders: { hstsMaxAgeSeconds: edge.hstsMaxAgeSeconds ?? 0 },
+      cors: edge.cors ?? { origins: [] },
+      requestLimits: edge.requestLimits ?? DEFAULT_REQUEST_LIMITS,
+      rateLimit: limited ? { limiters: edge.rateLimiters, logger, metrics } : undefined,
+    }),
+  );
   for (const router of routers) root.use(router.routes());
   app.use(root.routes());
   app.use(root.allowedMethods());

@@ -1,4 +1,4 @@
-import type { Middleware } from 'koa';
+import type { Context } from 'koa';
 import { HttpProblem } from '../http-problem.js';
 
 export interface CorsOptions {
@@ -14,18 +14,17 @@ const EXPOSED_HEADERS = 'ETag, X-Cache, X-Request-Id, Retry-After, RateLimit-Lim
 /**
  * CORS on an allow-list, closed by default. A preflight from an origin not on the list is refused
  * with 403; a simple request from one is served without CORS headers, so the browser withholds it.
- * No credentials: the public API uses none.
+ * No credentials: the public API uses none. The returned function answers a permitted preflight
+ * itself (204) and returns true; for any other request it sets the headers due and returns false.
  */
-export function cors({ origins, maxAgeSeconds = 600 }: CorsOptions): Middleware {
+export function cors({ origins, maxAgeSeconds = 600 }: CorsOptions): (ctx: Context) => boolean {
   const anyOrigin = origins.includes('*');
   const allowed = new Set(origins);
-  return async (ctx, next) => {
-    const origin = ctx.get('origin');
-    if (!anyOrigin && allowed.size > 0) ctx.vary('Origin');
-    if (!origin) {
-      await next();
-      return;
-    }
+  const varies = !anyOrigin && allowed.size > 0;
+  return (ctx) => {
+    const { origin } = ctx.req.headers;
+    if (varies) ctx.vary('Origin');
+    if (!origin) return false;
     const permitted = anyOrigin || allowed.has(origin);
     const preflight = ctx.method === 'OPTIONS' && ctx.get('access-control-request-method') !== '';
     if (preflight) {
@@ -39,12 +38,12 @@ export function cors({ origins, maxAgeSeconds = 600 }: CorsOptions): Middleware 
         'Access-Control-Max-Age': String(maxAgeSeconds),
       });
       ctx.status = 204;
-      return;
+      return true;
     }
     if (permitted) {
       ctx.set('Access-Control-Allow-Origin', anyOrigin ? '*' : origin);
       ctx.set('Access-Control-Expose-Headers', EXPOSED_HEADERS);
     }
-    await next();
+    return false;
   };
 }

@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import type { Context, Middleware } from 'koa';
+import type { Context } from 'koa';
 import { DomainError } from '../../../domain/errors/domain-error.js';
 import { DeadlineExceededError } from '../../../domain/errors/deadline-exceeded-error.js';
 import { DependencyUnavailableError } from '../../../domain/errors/dependency-unavailable-error.js';
@@ -18,20 +18,18 @@ const UNROUTED: Readonly<Record<number, string>> = {
   501: 'Not implemented',
 };
 
-/** The one place errors become responses: RFC 9457 problem+json, and nothing internal in a 500. */
-export function problemHandler(): Middleware {
-  return async (ctx, next) => {
-    try {
-      await next();
-      const unrouted = ctx.body == null ? UNROUTED[ctx.status] : undefined;
-      if (unrouted) throw new HttpProblem(ctx.status, unrouted, `${unrouted}: ${ctx.method} ${ctx.path}`);
-    } catch (error) {
-      renderProblem(ctx, toProblem(ctx, error));
-    }
-  };
+/** The problem+json answer due when nothing answered the request (no route, wrong method), if any. */
+export function unroutedProblem(ctx: Context): HttpProblem | undefined {
+  const unrouted = ctx.body == null ? UNROUTED[ctx.status] : undefined;
+  return unrouted ? new HttpProblem(ctx.status, unrouted, `${unrouted}: ${ctx.method} ${ctx.path}`) : undefined;
 }
 
-export function renderProblem(ctx: Context, problem: HttpProblem) {
+/** The one place errors become responses: RFC 9457 problem+json, and nothing internal in a 500. */
+export function renderError(ctx: Context, error: unknown) {
+  renderProblem(ctx, toProblem(ctx, error));
+}
+
+function renderProblem(ctx: Context, problem: HttpProblem) {
   const { headers, type, ...extensions } = problem.extras;
   for (const [name, value] of Object.entries(headers ?? {})) ctx.set(name, value);
   ctx.status = problem.status;

@@ -1,4 +1,4 @@
-import type { Context, Middleware } from 'koa';
+import type { Context } from 'koa';
 import type { Logger } from 'pino';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { clientKey } from '../client-key.js';
@@ -20,29 +20,35 @@ export interface RateLimitOptions {
  * Spends one point of the request's budget, keyed by client address (ctx.ip, proxy-aware): one
  * store round trip per request. Over budget: 429 with Retry-After. Every limited response carries
  * RateLimit-Limit/-Remaining/-Reset and RateLimit-Policy. When the store fails (Redis unreachable)
- * the request is let through and the failure logged: availability over strictness.
+ * the request is let through and the failure logged: availability over strictness. The returned
+ * function gives a promise that rejects with the 429 HttpProblem when over budget, or undefined at
+ * once for a request whose budget has no limiter (the edge then awaits nothing).
  */
-export function rateLimit({ limiters, logger, metrics, failOpenLogIntervalMs = 10_000 }: RateLimitOptions): Middleware {
+export function rateLimit({
+  limiters,
+  logger,
+  metrics,
+  failOpenLogIntervalMs = 10_000,
+}: RateLimitOptions): (ctx: Context) => Promise<void> | undefined {
   const warning = new ThrottledWarning((fields, message) => logger.warn(fields, message), failOpenLogIntervalMs);
   const failOpen = (budget: RateLimitBudget, error: unknown) => {
     metrics?.rateLimitDecisions.inc({ budget, decision: 'failed_open' });
     warning.warn({ err: error, budget }, 'rate limiter store unavailable; failing open (requests are not limited)');
   };
 
-  return async (ctx, next) => {
+  return (ctx) => {
     const budget = rateLimitBudgetFor(ctx.path);
     const limiter = budget && limiters[budget];
-    if (!budget || !limiter) {
-      await next();
-      return;
-    }
+    return budget && limiter ? spend(ctx, budget, limiter) : undefined;
+  };
+
+  async function spend(ctx: Context, budget: RateLimitBudget, limiter: RateLimiterAbstract) {
     let result: RateLimiterRes;
     try {
       result = await limiter.consume(clientKey(ctx.ip));
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) {
         failOpen(budget, rejection);
-        await next();
         return;
       }
       metrics?.rateLimitDecisions.inc({ budget, decision: 'limited' });
@@ -58,8 +64,7 @@ export function rateLimit({ limiters, logger, metrics, failOpenLogIntervalMs = 1
     }
     metrics?.rateLimitDecisions.inc({ budget, decision: 'allowed' });
     setHeaders(ctx, rateLimitHeaders(limiter, result));
-    await next();
-  };
+  }
 }
 
 function rateLimitHeaders(limiter: RateLimiterAbstract, result: RateLimiterRes) {

@@ -1,4 +1,4 @@
-import type { Middleware } from 'koa';
+import type { Context } from 'koa';
 import { HttpProblem } from '../http-problem.js';
 
 export interface RequestLimitOptions {
@@ -8,9 +8,9 @@ export interface RequestLimitOptions {
   readonly maxQueryParameters: number;
 }
 
-/** Cheap checks on the request line before any parsing or routing. */
-export function requestLimits({ maxUrlLength, maxQueryParameters }: RequestLimitOptions): Middleware {
-  return async (ctx, next) => {
+/** Cheap checks on the request line before any parsing or routing: throws the HttpProblem that refuses it. */
+export function requestLimits({ maxUrlLength, maxQueryParameters }: RequestLimitOptions): (ctx: Context) => void {
+  return (ctx) => {
     if (ctx.url.length > maxUrlLength) {
       throw new HttpProblem(414, 'URI too long', `The request target must be at most ${maxUrlLength} characters.`);
     }
@@ -22,7 +22,6 @@ export function requestLimits({ maxUrlLength, maxQueryParameters }: RequestLimit
     if (ctx.req.httpVersion === '1.1' && ctx.req.headers.host === undefined) {
       throw new HttpProblem(400, 'Missing Host header', 'HTTP/1.1 requests must carry a Host header.');
     }
-    await next();
   };
 }
 
