@@ -20,8 +20,8 @@ import { HttpWebhookSubscriptions } from '../adapters/partner/http-webhook-subsc
 import { UnconfiguredWebhookSubscriptions } from '../adapters/partner/unconfigured-webhook-subscriptions.js';
 import { KnexProductEventStore } from '../adapters/persistence/knex-product-event-store.js';
 import { Bulkhead } from '../adapters/shared/bulkhead.js';
-import { EventLoopBusy } from '../adapters/shared/event-loop-busy.js';
-import { KnexProductRepository, type ReadsInFlight } from '../adapters/persistence/knex-product-repository.js';
+import { OrdinaryTraffic } from '../adapters/shared/request-traffic.js';
+import { KnexProductRepository } from '../adapters/persistence/knex-product-repository.js';
 import { ReplicaRoutedProductRepository } from '../adapters/persistence/replica-routed-product-repository.js';
 import type { Replica, ReplicaRouter } from '../adapters/persistence/replica-router.js';
 import { KnexSyncCheckpoints } from '../adapters/persistence/knex-sync-checkpoints.js';
@@ -65,8 +65,9 @@ export interface Infrastructure {
 export type Overrides = Partial<Record<keyof typeof TYPES, unknown>>;
 
 const systemClock: Clock = { now: () => Date.now() };
-// Event loop utilisation from which budgeted searches count the process as busy (see SEARCH_BUSY_INTERVAL_MS).
-const SEARCH_YIELD_UTILISATION = 0.5;
+// Ordinary requests a second (per process, besides budgeted searches) from which budgeted searches
+// are spaced (SEARCH_BUSY_INTERVAL_MS): a trickle of other traffic does not slow them.
+const SEARCH_YIELD_RATE = 100;
 
 /**
  * Binds every port to its adapter for this configuration; `overrides` replace single bindings.
@@ -97,19 +98,17 @@ export function buildContainer(config: Config, infra: Infrastructure, overrides:
   bind('TokenProvider', () => createTokenProvider(config, { redis, logger, clock: systemClock, registry: infra.registry }));
   bind('ProductRepository', () => {
     // One turn-taking for every budgeted search of this process, whichever database serves it. It
-    // yields to other requests: while the event loop is busy, or other reads are running, budgeted
-    // searches start at most one per SEARCH_BUSY_INTERVAL_MS.
-    const loop = new EventLoopBusy(SEARCH_YIELD_UTILISATION);
-    const reads: ReadsInFlight = { inFlight: 0 };
-    const othersBusy = () => loop.busy() || reads.inFlight > searches.load.running + searches.load.waiting;
+    // yields to ordinary requests: while this process answers at least SEARCH_YIELD_RATE of them a
+    // second besides the searches, budgeted searches start at most one per SEARCH_BUSY_INTERVAL_MS.
     const searches: Bulkhead = new Bulkhead({
       name: 'search',
       slots: config.SEARCH_CONCURRENCY,
       maxQueue: config.SEARCH_QUEUE_LENGTH,
       maxWaitMs: config.SEARCH_QUEUE_WAIT_MS,
-      pacing: { busy: othersBusy, intervalMs: config.SEARCH_BUSY_INTERVAL_MS },
+      pacing: { busy: () => ordinary.busy(), intervalMs: config.SEARCH_BUSY_INTERVAL_MS },
     });
-    const repository = (knex: Knex) => new KnexProductRepository(knex, undefined, undefined, searches, reads);
+    const ordinary = new OrdinaryTraffic(() => searches.completed, SEARCH_YIELD_RATE);
+    const repository = (knex: Knex) => new KnexProductRepository(knex, undefined, undefined, searches);
     const primary = repository(infra.readKnex ?? database('ProductRepository'));
     const replicas = infra.readReplicas;
     if (!replicas) return primary;

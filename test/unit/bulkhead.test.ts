@@ -4,7 +4,7 @@ import { DeadlineExceededError } from '../../src/domain/errors/deadline-exceeded
 import { OverloadedError } from '../../src/domain/errors/overloaded-error.js';
 import { WorkCancelledError } from '../../src/domain/errors/work-cancelled-error.js';
 import { Bulkhead, type BulkheadOptions } from '../../src/adapters/shared/bulkhead.js';
-import { EventLoopBusy } from '../../src/adapters/shared/event-loop-busy.js';
+import { OrdinaryTraffic } from '../../src/adapters/shared/request-traffic.js';
 
 /** Work that runs until released, recording when it started. */
 function gate(started: string[], name: string) {
@@ -119,13 +119,41 @@ describe('Bulkhead', () => {
   });
 });
 
-describe('EventLoopBusy', () => {
-  it('EventLoopBusy, after a window in which the loop only ran code, says busy; after one in which it only waited, says not', async () => {
-    const loop = new EventLoopBusy(0.5, 20);
-    const spinUntil = performance.now() + 40;
-    while (performance.now() < spinUntil);
-    expect(loop.busy()).to.equal(true);
-    await new Promise((resolve) => setTimeout(resolve, 60));
-    expect(loop.busy()).to.equal(false);
+describe('OrdinaryTraffic', () => {
+  let clock: sinon.SinonFakeTimers;
+  beforeEach(() => {
+    clock = sinon.useFakeTimers({ toFake: ['performance'] });
+  });
+  afterEach(() => clock.restore());
+
+  it('OrdinaryTraffic, over a window of requests that were all its own work, says not busy; over one with other requests at the rate, busy', () => {
+    let requests = 0;
+    let own = 0;
+    const traffic = new OrdinaryTraffic(
+      () => own,
+      100,
+      100,
+      () => requests,
+    );
+    requests += 50;
+    own += 50;
+    clock.tick(100);
+    expect(traffic.busy(), 'only budgeted searches answered').to.equal(false);
+    requests += 15;
+    own += 4;
+    clock.tick(100);
+    expect(traffic.busy(), '11 others in 100 ms').to.equal(true);
+    requests += 5;
+    clock.tick(50);
+    expect(traffic.busy(), 'mid-window: the last verdict').to.equal(true);
+    clock.tick(50);
+    expect(traffic.busy(), '5 others in 100 ms').to.equal(false);
+  });
+
+  it('Bulkhead, counting its completed work, lets OrdinaryTraffic tell its own requests from the others', async () => {
+    const bulkhead = new Bulkhead({ name: 'search', slots: 1, maxQueue: 1, maxWaitMs: 1_000 });
+    await bulkhead.run(async () => 'done');
+    await bulkhead.run(async () => Promise.reject(new Error('failed'))).catch(() => undefined);
+    expect(bulkhead.completed).to.equal(2);
   });
 });

@@ -35,11 +35,6 @@ export const TERM_COUNT_TTL_MS = 60_000;
 const TERM_COUNT_WORDS = 10_000;
 const WRITE_CHUNK = 500;
 
-/** Listing and detail reads running now, across the repositories that share it. */
-export interface ReadsInFlight {
-  inFlight: number;
-}
-
 /** The products table as this repository reads it: a row and its deletion tombstone flag. */
 type ProductTableRow = ProductRow & { deleted: number };
 
@@ -52,8 +47,6 @@ export class KnexProductRepository implements ProductRepository {
     private readonly now: () => number = Date.now,
     limits: Partial<SearchLimits> = {},
     searches?: Bulkhead,
-    /** Counts this repository's reads in flight (shared by the repositories of one process). */
-    private readonly reads?: ReadsInFlight,
   ) {
     this.termCounts = new SingleFlightCache(TERM_COUNT_TTL_MS, TERM_COUNT_WORDS, now);
     const searchLimits = {
@@ -70,29 +63,17 @@ export class KnexProductRepository implements ProductRepository {
   }
 
   list(query: ProductQuery): Promise<ProductPage> {
-    return this.counted(() => databaseCall(() => this.pages.read(query)));
+    return databaseCall(() => this.pages.read(query));
   }
 
   findById(id: number): Promise<Product | null> {
-    return this.counted(() =>
-      databaseCall(async () => {
-        const row = await this.knex<ProductTableRow>('products')
-          .select([...PRODUCT_COLUMNS])
-          .where({ id, deleted: 0 })
-          .first();
-        return row ? ProductRows.toProduct(row) : null;
-      }),
-    );
-  }
-
-  private async counted<T>(read: () => Promise<T>): Promise<T> {
-    if (!this.reads) return read();
-    this.reads.inFlight += 1;
-    try {
-      return await read();
-    } finally {
-      this.reads.inFlight -= 1;
-    }
+    return databaseCall(async () => {
+      const row = await this.knex<ProductTableRow>('products')
+        .select([...PRODUCT_COLUMNS])
+        .where({ id, deleted: 0 })
+        .first();
+      return row ? ProductRows.toProduct(row) : null;
+    });
   }
 
   async upsert(drafts: readonly ProductDraft[]): Promise<number> {

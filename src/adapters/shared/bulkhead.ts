@@ -29,10 +29,16 @@ interface Waiter {
  */
 export class Bulkhead {
   #running = 0;
+  #completed = 0;
   #nextStart = -Infinity;
   readonly #queue: Waiter[] = [];
 
   constructor(private readonly options: BulkheadOptions) {}
+
+  /** Work that has run to its end (succeeded or failed) since the bulkhead was made. */
+  get completed(): number {
+    return this.#completed;
+  }
 
   /** Work running now and waiting now (for metrics and tests). */
   get load(): { readonly running: number; readonly waiting: number } {
@@ -44,7 +50,11 @@ export class Bulkhead {
     else this.#running += 1;
     try {
       await this.#paced(signal);
-      return await work();
+      try {
+        return await work();
+      } finally {
+        this.#completed += 1;
+      }
     } finally {
       this.#release();
     }

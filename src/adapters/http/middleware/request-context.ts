@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Context, Middleware } from 'koa';
 import type { Logger } from 'pino';
 import { requestScope, type RequestScope } from '../../shared/request-scope.js';
+import { requestTraffic } from '../../shared/request-traffic.js';
 import type { HttpMetrics } from '../http-metrics.js';
 
 const WELL_FORMED_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -27,6 +28,7 @@ export function requestContext(logger: Logger, metrics: HttpMetrics, options: Re
 
   const record = (ctx: Context, state: RequestState, scope: HttpRequestScope, started: number) => {
     scope.end();
+    requestTraffic.ended();
     const seconds = (performance.now() - started) / 1e3;
     const route = typeof ctx._matchedRoute === 'string' ? ctx._matchedRoute : (options.routeOf?.(ctx.method, ctx.path) ?? 'unmatched');
     metrics.requestDuration.observe({ method: ctx.method, route, status: String(ctx.status) }, seconds);
