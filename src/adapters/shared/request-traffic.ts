@@ -30,7 +30,7 @@ export class OrdinaryTraffic {
     private readonly own: () => number,
     private readonly perSecond: number,
     private readonly windowMs = 100,
-    private readonly requests: () => number = requestTraffic.answered,
+    private readonly requests: () => number = () => requestTraffic.answered(),
   ) {
     this.#requests = requests();
     this.#own = own();
