@@ -66,7 +66,7 @@ export type Overrides = Partial<Record<keyof typeof TYPES, unknown>>;
 
 const systemClock: Clock = { now: () => Date.now() };
 // Ordinary requests a second (per process, besides budgeted searches) from which budgeted searches
-// are spaced (SEARCH_BUSY_INTERVAL_MS): a trickle of other traffic does not slow them.
+// are held to SEARCH_BUSY_RATE: a trickle of other traffic does not slow them.
 const SEARCH_YIELD_RATE = 100;
 
 /**
@@ -99,13 +99,13 @@ export function buildContainer(config: Config, infra: Infrastructure, overrides:
   bind('ProductRepository', () => {
     // One turn-taking for every budgeted search of this process, whichever database serves it. It
     // yields to ordinary requests: while this process answers at least SEARCH_YIELD_RATE of them a
-    // second besides the searches, budgeted searches start at most one per SEARCH_BUSY_INTERVAL_MS.
+    // second besides the searches, budgeted searches start at most SEARCH_BUSY_RATE a second.
     const searches: Bulkhead = new Bulkhead({
       name: 'search',
       slots: config.SEARCH_CONCURRENCY,
       maxQueue: config.SEARCH_QUEUE_LENGTH,
       maxWaitMs: config.SEARCH_QUEUE_WAIT_MS,
-      pacing: { busy: () => ordinary.busy(), intervalMs: config.SEARCH_BUSY_INTERVAL_MS },
+      pacing: { busy: () => ordinary.busy(), perSecond: config.SEARCH_BUSY_RATE },
     });
     const ordinary = new OrdinaryTraffic(() => searches.completed, SEARCH_YIELD_RATE);
     const repository = (knex: Knex) => new KnexProductRepository(knex, undefined, undefined, searches);

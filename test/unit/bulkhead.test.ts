@@ -98,24 +98,23 @@ describe('Bulkhead', () => {
     await Promise.all([first, after]);
   });
 
-  it('Bulkhead, with pacing, spaces starts intervalMs apart while the process is busy, and not at all while it is not', async () => {
+  it('Bulkhead, with pacing, while the process is busy, starts a burst of perSecond at once and the rest at perSecond; while it is not, all at once', async () => {
     let busy = true;
-    const bulkhead = new Bulkhead({ ...options, slots: 4, maxQueue: 4, pacing: { busy: () => busy, intervalMs: 100 } });
+    const bulkhead = new Bulkhead({ ...options, slots: 8, maxQueue: 8, pacing: { busy: () => busy, perSecond: 4 } });
     const started: number[] = [];
     const work = async () => {
       started.push(Date.now());
     };
     const t0 = Date.now();
-    const paced = [bulkhead.run(work), bulkhead.run(work), bulkhead.run(work)];
-    await clock.tickAsync(250);
+    const paced = Array.from({ length: 6 }, () => bulkhead.run(work));
+    await clock.tickAsync(600);
     await Promise.all(paced);
-    expect(started.map((t) => t - t0)).to.deep.equal([0, 100, 200]);
+    expect(started.map((t) => t - t0)).to.deep.equal([0, 0, 0, 0, 250, 500]);
     busy = false;
-    await clock.tickAsync(100);
     started.length = 0;
     const t1 = Date.now();
-    await Promise.all([bulkhead.run(work), bulkhead.run(work)]);
-    expect(started.map((t) => t - t1)).to.deep.equal([0, 0]);
+    await Promise.all(Array.from({ length: 6 }, () => bulkhead.run(work)));
+    expect(started.map((t) => t - t1)).to.deep.equal([0, 0, 0, 0, 0, 0]);
   });
 });
 

@@ -12,9 +12,10 @@ export interface BulkheadOptions {
   readonly maxQueue: number;
   /**
    * Work that yields to the rest of the process: while `busy()` says the process is busy with
-   * other work, starts are spaced at least intervalMs apart (the slot waits, so do the others).
+   * other work, at most `perSecond` starts a second, after a burst of as many (a token bucket,
+   * full whenever the process is not busy); a start beyond that waits its turn, holding its slot.
    */
-  readonly pacing?: { readonly busy: () => boolean; readonly intervalMs: number };
+  readonly pacing?: { readonly busy: () => boolean; readonly perSecond: number };
 }
 
 interface Waiter {
@@ -30,7 +31,8 @@ interface Waiter {
 export class Bulkhead {
   #running = 0;
   #completed = 0;
-  #nextStart = -Infinity;
+  #tokens = Infinity;
+  #refilledAt = 0;
   readonly #queue: Waiter[] = [];
 
   constructor(private readonly options: BulkheadOptions) {}
@@ -86,20 +88,22 @@ export class Bulkhead {
   }
 
   /**
-   * With pacing, while the process is busy: each start takes the next free moment, intervalMs after
-   * the one before (several slots may wait for theirs at once).
+   * With pacing, while the process is busy: takes a token, or reserves the next one and waits for
+   * it (tokens below zero are starts already promised to waiters).
    */
   async #paced(signal: AbortSignal | undefined) {
     const pacing = this.options.pacing;
-    if (!pacing) return;
+    if (!pacing || pacing.perSecond <= 0) return;
     const now = performance.now();
+    const burst = pacing.perSecond;
     if (!pacing.busy()) {
-      this.#nextStart = Math.max(this.#nextStart, now + pacing.intervalMs);
-      return;
+      this.#tokens = Math.max(this.#tokens, burst);
+    } else {
+      this.#tokens = Math.min(burst, this.#tokens + ((now - this.#refilledAt) * pacing.perSecond) / 1000);
     }
-    const at = Math.max(now, this.#nextStart);
-    this.#nextStart = at + pacing.intervalMs;
-    if (at > now) await sleep(at - now, signal);
+    this.#refilledAt = now;
+    this.#tokens -= 1;
+    if (this.#tokens < 0) await sleep((-this.#tokens * 1000) / pacing.perSecond, signal);
   }
 
   #release() {
