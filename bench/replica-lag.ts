@@ -1,13 +1,12 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Knex } from 'knex';
-import { CATEGORY_SLUGS } from '../src/infrastructure/seed/catalog-generator.js';
 import { drive, type LoadResult, type LoadSettings } from './load.js';
 import type { ReplicaPair } from './replica-pair.js';
 import type { Listing, RequestPlans } from './request-plans.js';
-import { startWebhookWriter } from './start-webhook-writer.js';
+import { startWebhookWriter, writeWriterInput } from './start-webhook-writer.js';
 import type { WebhookWriterResult } from './webhook-writer-result.js';
 import { WriteTargets } from './write-targets.js';
 
@@ -75,21 +74,7 @@ export async function measureReplicaLag(
     let current = targets.targets;
     for (const [i, rate] of settings.rates.entries()) {
       await pair.caughtUp();
-      writeFileSync(
-        inputFile,
-        JSON.stringify({
-          targets: current.map((t) => ({
-            ...t,
-            listingPath: plans.servicePath({
-              sort: 'createdAt',
-              order: 'desc',
-              category: t.category,
-              position: { value: t.createdAt, id: t.id + 1 },
-            }),
-          })),
-          categories: CATEGORY_SLUGS,
-        }),
-      );
+      writeWriterInput(inputFile, current, plans);
       const writer =
         rate > 0
           ? await startWebhookWriter({

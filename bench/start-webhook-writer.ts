@@ -1,7 +1,11 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { CATEGORY_SLUGS } from '../src/infrastructure/seed/catalog-generator.js';
+import type { RequestPlans } from './request-plans.js';
 import type { WebhookWriterResult } from './webhook-writer-result.js';
+import type { WriteTarget } from './write-targets.js';
 
 const WRITER = fileURLToPath(new URL('./webhook-writer.ts', import.meta.url));
 
@@ -30,4 +34,21 @@ export async function startWebhookWriter(env: Record<string, string>): Promise<{
   });
   await Promise.race([ready, exited]);
   return { result: exited };
+}
+
+/**
+ * Writes the writer's input (its TARGETS_FILE): the products it may change, each with a cached
+ * listing page that holds it (newest first, from a signed cursor just before it), and the categories.
+ */
+export function writeWriterInput(file: string, targets: readonly WriteTarget[], plans: RequestPlans): void {
+  const withListing = targets.map((t) => ({
+    ...t,
+    listingPath: plans.servicePath({
+      sort: 'createdAt',
+      order: 'desc',
+      category: t.category,
+      position: { value: t.createdAt, id: t.id + 1 },
+    }),
+  }));
+  writeFileSync(file, JSON.stringify({ targets: withListing, categories: CATEGORY_SLUGS }));
 }
