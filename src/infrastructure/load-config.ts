@@ -144,7 +144,7 @@ const EnvSchema = z.object({
   SEARCH_QUEUE_WAIT_MS: int(1, 60_000).default(2_000),
   // While the process is busy with other requests, budgeted search pages start at most this many a
   // second (after a burst of as many); 0: never held back.
-  SEARCH_BUSY_RATE: int(0, 10_000).default(20),
+  SEARCH_BUSY_RATE: int(0, 10_000).default(10),
   // A request still running after this is cancelled: its statements are killed, it answers 503.
   REQUEST_DEADLINE_MS: int(100, 600_000).default(20_000),
   SQLITE_FILE: z.string().min(1).default('./data/farmlokal.sqlite'),

@@ -15,12 +15,12 @@ describe('loadConfig, the database bulkheads and deadlines', () => {
     });
   });
 
-  it('loadConfig, when no search key is set, lets 4 budgeted searches run at once per process, 64 wait up to 2 s, 20 starts a second while busy', () => {
+  it('loadConfig, when no search key is set, lets 4 budgeted searches run at once per process, 64 wait up to 2 s, 10 starts a second while busy', () => {
     expect(loadConfig({})).to.include({
       SEARCH_CONCURRENCY: 4,
       SEARCH_QUEUE_LENGTH: 64,
       SEARCH_QUEUE_WAIT_MS: 2_000,
-      SEARCH_BUSY_RATE: 20,
+      SEARCH_BUSY_RATE: 10,
     });
     expect(() => loadConfig({ SEARCH_CONCURRENCY: '0' })).to.throw(/SEARCH_CONCURRENCY/);
   });
