@@ -104,7 +104,10 @@ export class HttpRequestScope implements RequestScope {
     const remaining = this.#deadlineAt - performance.now();
     if (this.#clientLeft) controller.abort(clientClosed());
     else if (remaining <= 0) controller.abort(this.#timedOut());
-    else if (!this.#ended && remaining !== Infinity) this.#timer = setTimeout(() => controller.abort(this.#timedOut()), remaining);
+    else if (!this.#ended && remaining !== Infinity) {
+      // The request's own socket keeps the process alive while it runs; its deadline need not.
+      this.#timer = setTimeout(() => controller.abort(this.#timedOut()), remaining).unref();
+    }
     return controller.signal;
   }
 
