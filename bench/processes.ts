@@ -1,3 +1,4 @@
+import { createWriteStream } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
@@ -37,6 +38,11 @@ export async function startProcess(name: string, entry: string, env: Record<stri
   };
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
+  // BENCH_SERVICE_LOG: every process started here appends its whole output there (for diagnosis).
+  if (process.env.BENCH_SERVICE_LOG) {
+    const log = createWriteStream(process.env.BENCH_SERVICE_LOG, { flags: 'a' });
+    child.stdout.pipe(log);
+  }
   const exited = once(child, 'exit');
   let stopping = false;
   // A process that dies during a run says so, with its last output, rather than as refused connections.

@@ -136,7 +136,8 @@ try {
     WORKERS: String(workers),
     DATABASE_POOL_SIZE: String(POOL_SIZE),
     HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
+    // BENCH_SERVICE_LOG (see processes.ts): the access lines are wanted too, at a cost.
+    LOG_LEVEL: env.BENCH_SERVICE_LOG ? 'info' : 'warn',
     CURSOR_SECRET: secret,
     RATE_LIMIT_ENABLED: 'false',
     WEBHOOK_SECRETS: webhookSecret,
