@@ -42,7 +42,7 @@ export class Bulkhead {
     return this.#completed;
   }
 
-  /** Work running now and waiting now (for metrics and tests). */
+  /** Work running now and waiting now (read by tests; the shed metric counts what it refuses). */
   get load(): { readonly running: number; readonly waiting: number } {
     return { running: this.#running, waiting: this.#queue.length };
   }
