@@ -8,6 +8,7 @@ import { createTestRedis, type TestRedis } from '../support/services.js';
 import { describeWith } from '../support/backends.js';
 
 const fresh = (value: string, tags: readonly string[] = ['p:A']) => ({ value, tags, freshUntil: Date.now() + 60_000 });
+const writer = (redis: TestRedis) => new RedisCatalogCache(redis.client, redis.prefix);
 
 async function until(condition: () => boolean, what: string) {
   for (let waited = 0; !condition(); waited += 10) {
@@ -181,6 +182,60 @@ describeWith(['redis'], 'RedisNearCatalogCache', () => {
     expect((await a.lookup('k1')).entry).to.equal(null);
     expect((await a.lookup('k2')).entry?.value).to.equal('k2');
     expect((await a.lookup('k3')).entry?.value).to.equal('k3');
+  });
+
+  /**
+   * A near tier whose Redis replies are overtaken: after Redis has judged (store or validate), and
+   * before the reply is handled, another instance invalidates `tags` and this one hears it.
+   */
+  const overtakenBy = async (tags: readonly string[]) => {
+    const subscriber = redis.client.duplicate();
+    subscriber.on('error', () => undefined);
+    await subscriber.connect();
+    const shared = new RedisCatalogCache(redis.client, redis.prefix);
+    const writer = new RedisCatalogCache(redis.client, redis.prefix);
+    const cache = new RedisNearCatalogCache(shared, subscriber, { maxEntries: 100, maxAgeMs: 60_000 });
+    const overtake = async <T>(reply: T) => {
+      const token = await writer.invalidateReporting(tags);
+      await until(() => cache.knownToken === token, 'the near tier heard the overtaking invalidation');
+      return reply;
+    };
+    for (const method of ['storeReporting', 'validate'] as const) {
+      const judge = shared[method].bind(shared) as (...args: unknown[]) => Promise<unknown>;
+      (shared as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => judge(...args).then(overtake);
+    }
+    await until(() => cache.knownToken !== undefined, 'the near tier is in step');
+    return { cache, close: () => subscriber.destroy() };
+  };
+
+  it('store and lookup, when an invalidation of other tags overtook the reply, still keep the entry in memory', async () => {
+    const { cache, close } = await overtakenBy(['p:Z']);
+    try {
+      const { token } = await cache.lookup('list:a');
+      expect(await cache.store('list:a', token, fresh('stored', ['p:A']), 60_000)).to.equal(true);
+      await writer(redis).store('list:b', await writer(redis).currentToken(), fresh('read', ['p:B']), 60_000);
+      expect((await cache.lookup('list:b')).entry?.value, 'validated by Redis').to.equal('read');
+      await dropSharedEntries();
+      expect((await cache.lookup('list:a')).entry?.value, 'stored entry, from memory').to.equal('stored');
+      expect((await cache.lookup('list:b')).entry?.value, 'read entry, from memory').to.equal('read');
+    } finally {
+      close();
+    }
+  });
+
+  it("store and lookup, when an invalidation of one of the entry's tags overtook the reply, do not keep it in memory", async () => {
+    const { cache, close } = await overtakenBy(['p:A']);
+    try {
+      const { token } = await cache.lookup('list:a');
+      await cache.store('list:a', token, fresh('stored', ['p:A', 'members:*']), 60_000);
+      await writer(redis).store('list:b', await writer(redis).currentToken(), fresh('read', ['p:A']), 60_000);
+      await cache.lookup('list:b');
+      await dropSharedEntries();
+      expect((await cache.lookup('list:a')).entry).to.equal(null);
+      expect((await cache.lookup('list:b')).entry).to.equal(null);
+    } finally {
+      close();
+    }
   });
 
   it('lookup, when the subscriber connection is lost, goes to Redis until it is subscribed and in step again', async () => {

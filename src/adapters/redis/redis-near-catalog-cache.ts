@@ -15,6 +15,12 @@ export interface NearCacheSettings {
   readonly now?: () => number;
 }
 
+/**
+ * Invalidations remembered by sequence (their tags), so an entry Redis vouched for just before some
+ * of them can still be kept when none concerns it. At 200 writes a second, that is several seconds.
+ */
+const RECENT_INVALIDATIONS = 2_048;
+
 interface NearEntry {
   readonly entry: CacheEntry;
   /** The earliest of: the entry going stale, its Redis expiry when known, maxAgeMs after loading. */
@@ -37,6 +43,8 @@ interface NearEntry {
 export class RedisNearCatalogCache implements CatalogCache {
   private readonly entries: BoundedMap<string, NearEntry>;
   private readonly keysByTag = new Map<CatalogTag, Set<string>>();
+  /** The tags of each invalidation heard in the current epoch, by sequence; the oldest leave first. */
+  private readonly recent = new Map<number, readonly CatalogTag[]>();
   private readonly now: () => number;
   /** The newest token the channel told of; undefined while the channel is not trusted. */
   private token: string | undefined;
@@ -109,13 +117,17 @@ export class RedisNearCatalogCache implements CatalogCache {
   }
 
   /**
-   * Keeps an entry Redis found valid at `verdict.token`, unless an invalidation newer than that was
-   * heard meanwhile (it may concern this entry and arrived before the entry could be indexed).
+   * Keeps an entry Redis found valid at `verdict.token`, unless an invalidation newer than that,
+   * heard meanwhile, carries one of its tags: it arrived before the entry could be indexed, so it
+   * could not evict it. Under a steady stream of writes most replies are overtaken by some
+   * invalidation; keeping only entries no invalidation overtook kept almost none at 200 writes a
+   * second. An overtaking invalidation whose tags are no longer known counts as concerning it.
    */
   private remember(key: string, entry: CacheEntry, verdict: Verdict, now: number, expiresAt: number) {
     const known = this.token;
     if (known === undefined || this.settings.maxEntries === 0) return;
-    if (tokenEpoch(known) !== tokenEpoch(verdict.token) || tokenSequence(known) > tokenSequence(verdict.token)) return;
+    if (tokenEpoch(known) !== tokenEpoch(verdict.token) || this.overtaken(entry, tokenSequence(verdict.token), tokenSequence(known)))
+      return;
     const servableUntil = Math.min(entry.freshUntil, expiresAt, now + this.settings.maxAgeMs);
     if (servableUntil <= now) return;
     this.forget(key);
@@ -125,6 +137,18 @@ export class RedisNearCatalogCache implements CatalogCache {
       if (keys === undefined) this.keysByTag.set(tag, (keys = new Set()));
       keys.add(key);
     }
+  }
+
+  /** Whether an invalidation after sequence `since`, up to `latest`, may concern the entry. */
+  private overtaken(entry: CacheEntry, since: number, latest: number): boolean {
+    if (latest <= since) return false;
+    if (latest - since > RECENT_INVALIDATIONS) return true;
+    const tags = new Set(entry.tags);
+    for (let sequence = since + 1; sequence <= latest; sequence += 1) {
+      const heard = this.recent.get(sequence);
+      if (heard === undefined || heard.some((tag) => tags.has(tag))) return true;
+    }
+    return false;
   }
 
   private forget(key: string) {
@@ -180,9 +204,15 @@ export class RedisNearCatalogCache implements CatalogCache {
       this.clear();
     } else {
       for (const tag of tags) for (const key of this.keysByTag.get(tag) ?? []) this.forget(key);
+      this.heard(tokenSequence(token), tags);
       if (tokenSequence(token) <= tokenSequence(known)) return;
     }
     if (this.subscribed && this.subscriber.isReady) this.token = token;
+  }
+
+  private heard(sequence: number, tags: readonly CatalogTag[]) {
+    this.recent.set(sequence, tags);
+    if (this.recent.size > RECENT_INVALIDATIONS) this.recent.delete(this.recent.keys().next().value!);
   }
 
   private distrust() {
@@ -193,5 +223,6 @@ export class RedisNearCatalogCache implements CatalogCache {
   private clear() {
     this.entries.clear();
     this.keysByTag.clear();
+    this.recent.clear();
   }
 }
