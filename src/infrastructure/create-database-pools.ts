@@ -49,6 +49,10 @@ export async function createDatabasePools(config: PoolConfig): Promise<DatabaseP
     max: config.DATABASE_WRITE_POOL_SIZE,
     acquireTimeoutMs: config.DATABASE_WRITE_POOL_WAIT_MS,
     statementTimeoutMs,
+    // For the event store's batches (KnexProductEventStore). The write pool's other users (sync
+    // checkpoints, migrations, the buffer pool check) bind every value as well; the other pools keep
+    // one statement per call.
+    multipleStatements: true,
   });
   const read = knexFactory(
     knexConfig(config, {

@@ -16,6 +16,12 @@ export interface PoolSettings {
   readonly acquireTimeoutMs: number;
   /** The session's max_statement_time; 0: none. */
   readonly statementTimeoutMs: number;
+  /**
+   * Lets one call carry several statements (`a; b; c`), each still answered: the event store applies
+   * a webhook in two round trips instead of six. Only for pools whose every statement binds its
+   * values (`?`), since a value pasted into SQL could then smuggle in a statement of its own.
+   */
+  readonly multipleStatements?: boolean;
 }
 
 export function knexConfig(config: DatabaseSettings, poolSettings?: PoolSettings): Knex.Config {
@@ -42,6 +48,7 @@ export function knexConfig(config: DatabaseSettings, poolSettings?: PoolSettings
       supportBigNumbers: true,
       bigNumberStrings: false,
       connectTimeout: 2_000,
+      ...(pool.multipleStatements ? { multipleStatements: true } : {}),
     },
     pool: {
       min: pool.min,

@@ -1,54 +1,43 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Knex } from 'knex';
 import { isMysql } from './knex-dialect.js';
-import { applyProductChange, type AppliedChange, type VersionedProduct } from '../../domain/apply-product-change.js';
-import type { ProductFacts, ProductWrite } from '../../domain/catalog-tags.js';
 import type { PartnerEvent } from '../../domain/partner-event.js';
 import type { ProductChange } from '../../domain/product-change.js';
 import type { EventResult, ProductEventStore } from '../../domain/ports/product-event-store.js';
 import { CURRENCY } from '../../domain/product.js';
 import { databaseCall } from './database-call.js';
+import { MysqlProductEventSession, type SessionClient } from './mysql-product-event-session.js';
+import { planProductWrite, STORED_COLUMNS, type ProductWritePlan, type StoredRow } from './product-write-plan.js';
 import { ProductRows } from './product-rows.js';
 
 const INBOX = 'partner_event_inbox';
 const MAX_ATTEMPTS = 8;
-
-interface StoredRow {
-  id: number;
-  sku: string;
-  name: string;
-  description: string;
-  category: string;
-  price_paise: number | string;
-  stock: number;
-  version: number | string;
-  deleted: number | boolean;
-  content_version: number | string;
-  price_version: number | string;
-  stock_version: number | string;
-  deleted_version: number | string;
-}
 
 /**
  * The inbox and the products share one database, so an event is recorded and applied in one
  * transaction. The inbox row goes first: a second delivery of the same event waits on its unique
  * key and then finds it, whichever process it reached. The product row is then read under a row
  * lock, so two events for one product apply one after the other.
+ *
+ * On MySQL/MariaDB connections that accept several statements per call (the service's write pool),
+ * MysqlProductEventSession does this in two round trips; elsewhere (SQLite, a MySQL pool without
+ * `multipleStatements`) it is a Knex transaction.
  */
 export class KnexProductEventStore implements ProductEventStore {
+  private readonly session: MysqlProductEventSession | null;
+
   constructor(
     private readonly knex: Knex,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.session = acceptsStatementBatches(knex) ? new MysqlProductEventSession(knex.client as SessionClient) : null;
+  }
 
   apply(event: PartnerEvent): Promise<EventResult> {
     return databaseCall(async () => {
       for (let attempt = 1; ; attempt += 1) {
         try {
-          // Read committed: locking reads take no gap locks, so first events for two new products do not deadlock.
-          return await this.knex.transaction((trx) => this.applyIn(trx, event), {
-            isolationLevel: this.isMysql() ? 'read committed' : undefined,
-          });
+          return await this.attempt(event);
         } catch (error) {
           if (attempt >= MAX_ATTEMPTS || !isConflict(error)) throw error;
           await delay(Math.random() * 10 * attempt);
@@ -57,13 +46,21 @@ export class KnexProductEventStore implements ProductEventStore {
     });
   }
 
+  private attempt(event: PartnerEvent): Promise<EventResult> {
+    if (this.session) return this.session.apply(event, this.now());
+    // Read committed: locking reads take no gap locks, so first events for two new products do not deadlock.
+    return this.knex.transaction((trx) => this.applyIn(trx, event), {
+      isolationLevel: isMysql(this.knex) ? 'read committed' : undefined,
+    });
+  }
+
   private async applyIn(trx: Knex.Transaction, event: PartnerEvent): Promise<EventResult> {
     const now = this.now();
     const recorded = await this.record(trx, event, now);
     if (!recorded) return { outcome: 'duplicate', write: null };
     if (!event.change) return { outcome: 'ignored', write: null };
-    const write = await this.applyChange(trx, event.change, now);
-    if (write) return { outcome: 'applied', write };
+    const plan = await this.applyChange(trx, event.change, now);
+    if (plan) return { outcome: 'applied', write: plan.write };
     await trx(INBOX).where('event_id', event.id).update({ outcome: 'superseded' });
     return { outcome: 'superseded', write: null };
   }
@@ -88,92 +85,35 @@ export class KnexProductEventStore implements ProductEventStore {
     }
   }
 
-  /** The write, or null when the change was superseded. */
-  private async applyChange(trx: Knex.Transaction, change: ProductChange, now: number): Promise<ProductWrite | null> {
+  /** The write made, or null when the change was superseded. */
+  private async applyChange(trx: Knex.Transaction, change: ProductChange, now: number): Promise<ProductWritePlan | null> {
     const query = trx<StoredRow>('products')
       .select([...STORED_COLUMNS])
       .where('sku', change.sku);
-    const row: StoredRow | undefined = await (this.isMysql() ? query.forUpdate() : query).first();
-    const current = row ? toVersioned(row) : null;
-    const applied = applyProductChange(current, change);
-    if (!applied) return null;
-    const values = toColumns(applied, now);
+    const row: StoredRow | undefined = await (isMysql(this.knex) ? query.forUpdate() : query).first();
+    const plan = planProductWrite(row, change, now);
+    if (!plan) return null;
     let id: number;
     if (row) {
       id = row.id;
-      await trx('products').where('id', id).update(values);
+      await trx('products').where('id', id).update(plan.columns);
     } else {
       // A concurrent first event for this sku makes this a duplicate key: the transaction is retried.
-      const [inserted] = await trx('products').insert({ ...values, sku: change.sku, currency: CURRENCY, created_at: now });
+      const [inserted] = await trx('products').insert({ ...plan.columns, sku: change.sku, currency: CURRENCY, created_at: now });
       id = Number(inserted);
     }
-    const wasLive = row ? !Number(row.deleted) : false;
-    if (applied.contentChanged || applied.live !== wasLive) {
+    if (plan.rewriteTerms) {
       await trx('product_terms').where('product_id', id).delete();
-      const terms = applied.live ? ProductRows.terms(id, applied.product) : [];
+      const terms = plan.live ? ProductRows.terms(id, plan.product) : [];
       if (terms.length > 0) await trx('product_terms').insert(terms);
     }
-    return { before: current && row ? facts(current, !Number(row.deleted)) : null, after: facts(applied.product, applied.live) };
-  }
-
-  private isMysql() {
-    return isMysql(this.knex);
+    return plan;
   }
 }
 
-const STORED_COLUMNS = [
-  'id',
-  'sku',
-  'name',
-  'description',
-  'category',
-  'price_paise',
-  'stock',
-  'version',
-  'deleted',
-  'content_version',
-  'price_version',
-  'stock_version',
-  'deleted_version',
-] as const;
-
-function toVersioned(row: StoredRow): VersionedProduct {
-  return {
-    sku: row.sku,
-    name: row.name,
-    description: row.description,
-    category: row.category,
-    pricePaise: Number(row.price_paise),
-    stock: Number(row.stock),
-    version: Number(row.version),
-    parts: {
-      content: Number(row.content_version),
-      price: Number(row.price_version),
-      stock: Number(row.stock_version),
-      deleted: Number(row.deleted_version),
-    },
-  };
-}
-
-function facts({ sku, name, description, category, pricePaise, stock }: VersionedProduct, live: boolean): ProductFacts {
-  return { sku, name, description, category, pricePaise, stock, live };
-}
-
-function toColumns({ product, live }: AppliedChange, now: number) {
-  return {
-    name: product.name,
-    description: product.description,
-    category: product.category,
-    price_paise: product.pricePaise,
-    stock: product.stock,
-    version: product.version,
-    deleted: live ? 0 : 1,
-    content_version: product.parts.content,
-    price_version: product.parts.price,
-    stock_version: product.parts.stock,
-    deleted_version: product.parts.deleted,
-    updated_at: now,
-  };
+function acceptsStatementBatches(knex: Knex): boolean {
+  const connection = (knex.client as Knex.Client).config.connection as { multipleStatements?: boolean } | undefined;
+  return isMysql(knex) && connection?.multipleStatements === true;
 }
 
 function isDuplicateKey(error: unknown): boolean {
