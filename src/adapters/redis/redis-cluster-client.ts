@@ -25,6 +25,7 @@ export class RedisClusterClient implements RedisClient {
   /** The slot map re-read in flight, if any. */
   private rediscovery: Promise<void> | undefined;
   private lastRediscovery = Date.now();
+  private closed = false;
   readonly topology = 'cluster';
 
   constructor(
@@ -33,7 +34,22 @@ export class RedisClusterClient implements RedisClient {
     private readonly makeSubscriber: () => RedisClient,
     private readonly rediscoverMs = 1_000,
     private readonly refreshMs = 5_000,
-  ) {}
+  ) {
+    // node-redis finishes a slot-map re-read that was already waiting for a node's answer although
+    // the cluster is closed: it connects every node the map lists, and waits for all of them. A node
+    // that is gone by then (a frozen node resumed for its shutdown answers late, with its old map)
+    // keeps its connection retrying forever, and the others with it. So after destroy() each such
+    // connection is closed at its first outcome: ready, or failed (never while its socket opens,
+    // which node-redis would then lose track of, and it would turn ready although closed).
+    const closeLate = (...args: unknown[]) => {
+      if (!this.closed) return;
+      const { host, port } = args.at(-1) as { host: string; port: number };
+      const late = this.cluster._slots.nodeByAddress.get(`${host}:${port}`)?.client;
+      if (late?.isOpen) late.destroy();
+    };
+    cluster.on('node-ready', closeLate);
+    cluster.on('node-error', closeLate);
+  }
 
   get isOpen(): boolean {
     return this.cluster.isOpen;
@@ -45,25 +61,18 @@ export class RedisClusterClient implements RedisClient {
   }
 
   async connect(): Promise<unknown> {
+    this.closed = false;
     this.timer ??= setInterval(() => void this.followFailover(), this.rediscoverMs);
     this.timer.unref();
     return this.cluster.connect();
   }
 
+  /** Closes every node connection, including those a slot-map re-read in flight makes later (see the constructor). */
   destroy(): void {
+    this.closed = true;
     clearInterval(this.timer);
     this.timer = undefined;
     if (this.cluster.isOpen) this.cluster.destroy();
-    // node-redis finishes a re-read that was already waiting for a node's slot map, and connects
-    // the nodes it lists although the cluster is closed; they would reconnect forever. Close them
-    // once it ends (after the cluster's own destroy the map holds only those).
-    void this.rediscovery?.finally(() => {
-      try {
-        this.cluster._slots.destroy();
-      } catch {
-        // Nothing was connected after all.
-      }
-    });
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- node-redis types its listeners' arguments as any
