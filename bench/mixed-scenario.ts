@@ -14,6 +14,11 @@ export interface MixedSettings {
   readonly rates: readonly number[];
   readonly reads: LoadSettings;
   readonly warmupSeconds: number;
+  /**
+   * Each row's reads and writer run this long before the measured window (the writer's start and
+   * first deliveries, and the caches settling under its stream, are not the steady state).
+   */
+  readonly leadInSeconds: number;
   readonly targets: number;
   readonly samplesPerSecond: number;
   readonly webhookSecret: string;
@@ -72,7 +77,7 @@ export async function runMixed(
           ? await startWebhookWriter({
               SERVICE_URL: url,
               RATE: String(rate),
-              DURATION_S: String(settings.reads.durationSeconds),
+              DURATION_S: String(settings.leadInSeconds + settings.reads.durationSeconds),
               SAMPLES_PER_S: String(settings.samplesPerSecond),
               RUN_ID: runId,
               WEBHOOK_SECRET: settings.webhookSecret,
@@ -80,6 +85,7 @@ export async function runMixed(
               VERSION_BASE: String(versionBase),
             })
           : undefined;
+      await drive(url, () => mix.next(), { ...settings.reads, durationSeconds: settings.leadInSeconds });
       const before = await statementCounts(knex);
       const reads = await drive(url, () => mix.next(), settings.reads);
       const after = await statementCounts(knex);

@@ -283,6 +283,7 @@ try {
         rates: MIXED_RATES,
         reads: MIXED,
         warmupSeconds: WARMUP.durationSeconds,
+        leadInSeconds: WARMUP.durationSeconds,
         targets: MIXED_TARGETS,
         samplesPerSecond: FRESHNESS_SAMPLES_PER_SECOND,
         webhookSecret,
@@ -336,7 +337,7 @@ try {
           : []),
         ...(SCENARIOS.has('mixed')
           ? [
-              `mixed: ${MIXED.durationSeconds} s per writer rate at ${MIXED.connections} connections after a ${WARMUP.durationSeconds} s warm-up of the read mix (bench/read-mix.ts: ~300 URLs, Zipf weights 1/rank over a seeded shuffle: first pages of every category, sort and order, price bands, searches, category pairs, 100 product pages). The writer (bench/webhook-writer.ts, a process of its own) sends signed webhooks open loop: 80% stock and 15% price changes to ${MIXED_TARGETS.toLocaleString('en-US')} random products, 5% upserts of BENCH- products. Freshness: for about ${FRESHNESS_SAMPLES_PER_SECOND} of its stock and price changes a second, both pages are first made X-Cache HIT (the product page, and a listing page of its category that holds it: newest first, from a cursor just before it), then polled every 10 ms on new connections from the webhook's 2xx until ${4} answers in a row show the new value. The hit ratio counts HIT and STALE answers over all; statements/s are MariaDB's Questions (and Com_select) over the window, server-wide. The written products are restored afterwards; BENCH- products and the bench's inbox rows are deleted.`,
+              `mixed: ${MIXED.durationSeconds} s per writer rate at ${MIXED.connections} connections after a ${WARMUP.durationSeconds} s warm-up of the read mix, each window after a ${WARMUP.durationSeconds} s lead-in of the same reads with the writer already sending (bench/read-mix.ts: ~300 URLs, Zipf weights 1/rank over a seeded shuffle: first pages of every category, sort and order, price bands, searches, category pairs, 100 product pages). The writer (bench/webhook-writer.ts, a process of its own) sends signed webhooks open loop: 80% stock and 15% price changes to ${MIXED_TARGETS.toLocaleString('en-US')} random products, 5% upserts of BENCH- products. Freshness: for about ${FRESHNESS_SAMPLES_PER_SECOND} of its stock and price changes a second, both pages are first made X-Cache HIT (the product page, and a listing page of its category that holds it: newest first, from a cursor just before it), then polled every 10 ms on new connections from the webhook's 2xx until ${4} answers in a row show the new value. The hit ratio counts HIT and STALE answers over all; statements/s are MariaDB's Questions (and Com_select) over the window, server-wide. The written products are restored afterwards; BENCH- products and the bench's inbox rows are deleted.`,
             ]
           : []),
       ],
