@@ -6,7 +6,8 @@ import type { ProductChange } from '../../domain/product-change.js';
 import type { EventResult, ProductEventStore } from '../../domain/ports/product-event-store.js';
 import { CURRENCY } from '../../domain/product.js';
 import { databaseCall } from './database-call.js';
-import { MysqlProductEventSession, type SessionClient } from './mysql-product-event-session.js';
+import type { KnexDriverClient } from './knex-driver-call.js';
+import { MysqlProductEventSession, type SessionConnection } from './mysql-product-event-session.js';
 import { planProductWrite, STORED_COLUMNS, type ProductWritePlan, type StoredRow } from './product-write-plan.js';
 import { ProductRows } from './product-rows.js';
 
@@ -30,7 +31,7 @@ export class KnexProductEventStore implements ProductEventStore {
     private readonly knex: Knex,
     private readonly now: () => number = Date.now,
   ) {
-    this.session = acceptsStatementBatches(knex) ? new MysqlProductEventSession(knex.client as SessionClient) : null;
+    this.session = acceptsStatementBatches(knex) ? new MysqlProductEventSession(knex.client as KnexDriverClient<SessionConnection>) : null;
   }
 
   apply(event: PartnerEvent): Promise<EventResult> {

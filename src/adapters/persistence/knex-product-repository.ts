@@ -10,6 +10,7 @@ import { requestScope } from '../shared/request-scope.js';
 import { ProductPageReader, type AdmitSearch, type SearchLimits } from './product-page-reader.js';
 import { prefixRange, type PageStatement } from './product-page-sql.js';
 import { PRODUCT_COLUMNS, ProductRows, type ProductRow } from './product-rows.js';
+import { driverQuery, type KnexDriverClient } from './knex-driver-call.js';
 
 /**
  * Below this many term-index entries a search word is "rare": its products are fetched through the
@@ -134,21 +135,12 @@ export class KnexProductRepository implements ProductRepository {
     return Number(row?.n ?? 0);
   }
 
-  /**
-   * Runs one statement on a connection from Knex's own pool, straight through the dialect's
-   * `_query` (the mysql2 driver call): Knex's query runner (query events, debug hooks, response
-   * processing) cost an uncached page about as much CPU as the driver call itself. Same pool,
-   * connections and acquire timeout, the same 'query' event for whoever listens on the Knex
-   * instance, and the same statement guard (deadline, cancellation) as every Knex query.
-   */
+  /** Runs one statement on a connection from Knex's own pool, straight through the driver (see driverQuery). */
   private async mysqlQuery<Row>(sql: string, bindings: readonly (string | number)[]): Promise<Row[]> {
-    const client = this.knex.client as DriverClient<Row>;
+    const client = this.knex.client as KnexDriverClient;
     const connection = await client.acquireConnection();
     try {
-      const statement = { method: 'raw', sql, bindings, options: {} };
-      client.emit('query', statement);
-      const { response } = await client._query(connection, statement);
-      return response[0];
+      return (await driverQuery(client, connection, sql, bindings)) as Row[];
     } finally {
       await client.releaseConnection(connection);
     }
@@ -157,17 +149,6 @@ export class KnexProductRepository implements ProductRepository {
   private isMysql() {
     return isMysql(this.knex);
   }
-}
-
-/**
- * The part of Knex's client (typed `any` by Knex) that mysqlQuery uses: the pool, the 'query'
- * event, and the dialect's driver call, which for mysql2 answers `[rows, fields]`.
- */
-interface DriverClient<Row> {
-  acquireConnection(): Promise<unknown>;
-  releaseConnection(connection: unknown): Promise<unknown>;
-  emit(event: 'query', statement: object): boolean;
-  _query(connection: unknown, statement: object): Promise<{ response: [Row[], unknown] }>;
 }
 
 // A newer whole-product write also lifts a deletion tombstone (drafts never set `deleted`: it stays 0).

@@ -4,18 +4,11 @@ import type { EventResult } from '../../domain/ports/product-event-store.js';
 import { CURRENCY } from '../../domain/product.js';
 import { planProductWrite, STORED_COLUMNS, WRITTEN_COLUMNS, type ProductWritePlan, type StoredRow } from './product-write-plan.js';
 import { ProductRows } from './product-rows.js';
+import { driverQuery, type KnexDriverClient } from './knex-driver-call.js';
 
 /** The part of a mysql2 connection this session uses. */
-interface SessionConnection {
+export interface SessionConnection {
   destroy(): void;
-}
-
-/** A Knex mysql2 client (typed `any` by Knex): its pool, its 'query' event, and the dialect's driver call. */
-export interface SessionClient {
-  acquireConnection(): Promise<SessionConnection>;
-  releaseConnection(connection: SessionConnection): Promise<unknown>;
-  emit(event: 'query', statement: object): boolean;
-  _query(connection: SessionConnection, statement: object): Promise<{ response: [unknown, unknown] }>;
 }
 
 interface Statement {
@@ -60,7 +53,7 @@ const SELECTED = BEGIN_READ_COMMITTED.length + 1;
  * every Knex query.
  */
 export class MysqlProductEventSession {
-  constructor(private readonly client: SessionClient) {}
+  constructor(private readonly client: KnexDriverClient<SessionConnection>) {}
 
   /** One attempt; a conflict (deadlock, lock wait timeout, duplicate sku) is thrown, rolled back. */
   async apply(event: PartnerEvent, now: number): Promise<EventResult> {
@@ -126,15 +119,14 @@ export class MysqlProductEventSession {
 
   /** One round trip; the result of each statement, in order. */
   private async run(connection: SessionConnection, statements: readonly Statement[]): Promise<unknown[]> {
-    const statement = {
-      method: 'raw',
-      sql: statements.map((s) => s.sql).join(';\n'),
-      bindings: statements.flatMap((s) => s.bindings),
-      options: {},
-    };
-    this.client.emit('query', statement);
-    const { response } = await this.client._query(connection, statement);
-    return statements.length === 1 ? [response[0]] : (response[0] as unknown[]);
+    const sql = statements.map((s) => s.sql).join(';\n');
+    const result = await driverQuery(
+      this.client,
+      connection,
+      sql,
+      statements.flatMap((s) => s.bindings),
+    );
+    return statements.length === 1 ? [result] : (result as unknown[]);
   }
 
   private async rollBack(connection: SessionConnection): Promise<void> {

@@ -19,9 +19,8 @@ export interface StoredRow {
   deleted_version: number | string;
 }
 
-export const STORED_COLUMNS = [
-  'id',
-  'sku',
+/** The product's own columns, each with the version of the part it belongs to. */
+const VERSIONED_COLUMNS = [
   'name',
   'description',
   'category',
@@ -35,21 +34,10 @@ export const STORED_COLUMNS = [
   'deleted_version',
 ] as const;
 
+export const STORED_COLUMNS = ['id', 'sku', ...VERSIONED_COLUMNS] as const;
+
 /** The columns a change writes, in this order, to an existing product or a new one. */
-export const WRITTEN_COLUMNS = [
-  'name',
-  'description',
-  'category',
-  'price_paise',
-  'stock',
-  'version',
-  'deleted',
-  'content_version',
-  'price_version',
-  'stock_version',
-  'deleted_version',
-  'updated_at',
-] as const;
+export const WRITTEN_COLUMNS = [...VERSIONED_COLUMNS, 'updated_at'] as const;
 
 export type WrittenColumns = Record<(typeof WRITTEN_COLUMNS)[number], string | number>;
 
