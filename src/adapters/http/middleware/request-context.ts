@@ -34,8 +34,11 @@ export function requestContext(logger: Logger, metrics: HttpMetrics, options: Re
     metrics.requestDuration.observe({ method: ctx.method, route, status: String(ctx.status) }, seconds);
     if (state.shedBy) metrics.requestsShed.inc({ route, reason: state.shedBy });
     if (logger.isLevelEnabled('info')) {
+      const ms = Math.round(seconds * 1e4) / 10;
+      // How the catalogue cache answered (HIT, STALE, MISS), on the responses that say.
+      const cache = ctx.res.getHeader('X-Cache');
       state.logger.info(
-        { requestId: state.requestId, method: ctx.method, route, url: ctx.url, status: ctx.status, ms: Math.round(seconds * 1e4) / 10 },
+        { requestId: state.requestId, method: ctx.method, route, url: ctx.url, status: ctx.status, ms, ...(cache ? { cache } : {}) },
         'request',
       );
     }
