@@ -1,17 +1,13 @@
 import { applyProductChange, type AppliedChange, type VersionedProduct } from '../../domain/apply-product-change.js';
 import type { ProductFacts, ProductWrite } from '../../domain/catalog-tags.js';
 import type { ProductChange } from '../../domain/product-change.js';
+import type { ProductRow } from './product-rows.js';
 
 /** A products row as the event store reads it, under its row lock. */
-export interface StoredRow {
-  id: number;
-  sku: string;
-  name: string;
-  description: string;
-  category: string;
-  price_paise: number | string;
-  stock: number;
-  version: number | string;
+export interface StoredRow extends Pick<
+  ProductRow,
+  'id' | 'sku' | 'name' | 'description' | 'category' | 'price_paise' | 'stock' | 'version'
+> {
   deleted: number | boolean;
   content_version: number | string;
   price_version: number | string;
