@@ -119,9 +119,9 @@ export class RedisNearCatalogCache implements CatalogCache {
   /**
    * Keeps an entry Redis found valid at `verdict.token`, unless an invalidation newer than that,
    * heard meanwhile, carries one of its tags: it arrived before the entry could be indexed, so it
-   * could not evict it. Under a steady stream of writes most replies are overtaken by some
-   * invalidation; keeping only entries no invalidation overtook kept almost none at 200 writes a
-   * second. An overtaking invalidation whose tags are no longer known counts as concerning it.
+   * could not evict it. Under a steady stream of writes many replies are overtaken by some
+   * invalidation; keeping only entries that none overtook kept fewer in memory the more writes
+   * there were (each one left out was read from Redis again at its next request). An overtaking invalidation whose tags are no longer known counts as concerning it.
    */
   private remember(key: string, entry: CacheEntry, verdict: Verdict, now: number, expiresAt: number) {
     const known = this.token;
