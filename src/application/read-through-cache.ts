@@ -30,7 +30,7 @@ export interface CatalogCacheSettings {
   readonly staleMs: number;
   /** Fraction (0..1) by which freshMs is randomly shortened, so entries do not expire together. */
   readonly jitter: number;
-  /** How long one instance holds the right to rebuild a stale key. */
+  /** How long one instance holds the right to rebuild a stale key (a store releases it sooner). */
   readonly leaseMs: number;
 }
 
@@ -50,12 +50,15 @@ const DOORKEEPER_KEYS = 10_000;
 
 /**
  * Cache-aside with stampede protection: concurrent misses for one key in this process share one
- * build; a stale entry is served while a single instance (holding a lease) rebuilds it; a cache
- * that cannot answer degrades to building every time instead of failing the request.
+ * build; a stale entry is served while a single instance (holding a lease) rebuilds it, and so is
+ * one a write invalidated less than the store's grace ago (CacheLookup.invalidated); a cache that
+ * cannot answer degrades to building every time instead of failing the request.
  */
 @injectable()
 export class ReadThroughCache {
   private readonly inFlight = new Map<string, Promise<string>>();
+  /** Keys this process is rebuilding in the background: their stale readers need not ask for the lease. */
+  private readonly refreshing = new Set<string>();
   /** Keys seen under second-sight admission; the oldest is forgotten when full. */
   private readonly seen = new BoundedMap<string, true>(DOORKEEPER_KEYS);
   private readonly degradedWarning: ThrottledWarning;
@@ -90,9 +93,11 @@ export class ReadThroughCache {
   private answer(key: string, lookup: CacheLookup | null, build: Build): CachedValue | Promise<CachedValue> {
     const entry = lookup?.entry;
     if (entry && entry.freshUntil > this.clock.now()) return { value: entry.value, status: 'HIT' };
-    if (entry && lookup) {
-      void this.refreshIfLeased(key, lookup.token, build);
-      return { value: entry.value, status: 'STALE' };
+    // Stale by age, or invalidated by a write within the store's grace: served while one instance rebuilds it.
+    const servable = entry ?? lookup?.invalidated;
+    if (servable && lookup) {
+      this.refreshInBackground(key, lookup.token, build);
+      return { value: servable.value, status: 'STALE' };
     }
     return this.buildOnce(key, lookup?.token, build).then((value) => ({ value, status: 'MISS' }));
   }
@@ -113,8 +118,9 @@ export class ReadThroughCache {
         return null;
       });
       const entry = lookup?.entry;
-      if (!entry) throw error;
-      return { value: entry.value, status: entry.freshUntil > this.clock.now() ? 'HIT' : 'STALE' };
+      if (entry) return { value: entry.value, status: entry.freshUntil > this.clock.now() ? 'HIT' : 'STALE' };
+      if (lookup?.invalidated) return { value: lookup.invalidated.value, status: 'STALE' };
+      throw error;
     }
   }
 
@@ -125,6 +131,13 @@ export class ReadThroughCache {
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /** Rebuilds `key` unless this process already is, or another instance holds its lease. */
+  private refreshInBackground(key: string, token: string, build: Build) {
+    if (this.refreshing.has(key)) return;
+    this.refreshing.add(key);
+    void this.refreshIfLeased(key, token, build).finally(() => this.refreshing.delete(key));
   }
 
   private async refreshIfLeased(key: string, token: string, build: Build) {

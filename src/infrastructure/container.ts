@@ -116,10 +116,11 @@ export function buildContainer(config: Config, infra: Infrastructure, overrides:
     return new ReplicaRoutedProductRepository(primary, byName, replicas.router);
   });
   bind('CatalogCache', () => {
-    if (!redis) return new InMemoryCatalogCache();
+    const graceMs = config.CACHE_WRITE_GRACE_MS;
+    if (!redis) return new InMemoryCatalogCache(Date.now, { graceMs });
     const maxEntryTtlMs = (config.CACHE_FRESH_SECONDS + config.CACHE_STALE_SECONDS) * 1000;
     const database = config.REDIS_URL ? Number(new URL(config.REDIS_URL).pathname.slice(1) || 0) : 0;
-    const shared = new RedisCatalogCache(redis, prefix, { maxEntryTtlMs, database });
+    const shared = new RedisCatalogCache(redis, prefix, { maxEntryTtlMs, database, graceMs });
     shared.watchServer((error) => logger.warn({ err: error }, 'catalogue cache: could not check the Redis server identity'));
     const near = { maxEntries: config.CACHE_NEAR_ENTRIES, maxAgeMs: config.CACHE_NEAR_MAX_AGE_MS };
     return infra.redisSubscriber && near.maxEntries > 0 && near.maxAgeMs > 0

@@ -163,6 +163,7 @@ const EnvSchema = z.object({
   CACHE_STALE_SECONDS: int(0, 86_400).default(300),
   CACHE_NEAR_ENTRIES: int(0, 100_000).default(1_000),
   CACHE_NEAR_MAX_AGE_MS: int(0, 60_000).default(1_000),
+  CACHE_WRITE_GRACE_MS: int(0, 1_000).default(500),
   OAUTH_TOKEN_URL: url(['http:', 'https:']).optional(),
   OAUTH_CLIENT_ID: z.string().min(1).optional(),
   OAUTH_CLIENT_SECRET: z.string().min(1).optional(),

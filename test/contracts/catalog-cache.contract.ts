@@ -61,12 +61,17 @@ const PAGES: Record<string, readonly string[]> = {
   'list:by-name': page({ sort: 'name', order: 'asc' }, [mango, paneer], more),
 };
 
-export function describeCatalogCacheContract(name: string, makeSubject: () => Promise<CatalogCacheSubject>) {
+export interface CatalogCacheOptions {
+  /** How long after an invalidation the entries it made unreachable are offered as `invalidated`. */
+  readonly graceMs: number;
+}
+
+export function describeCatalogCacheContract(name: string, makeSubject: (options: CatalogCacheOptions) => Promise<CatalogCacheSubject>) {
   describe(`CatalogCache contract: ${name}`, () => {
     let subject: CatalogCacheSubject;
 
     beforeEach(async () => {
-      subject = await makeSubject();
+      subject = await makeSubject({ graceMs: 0 });
     });
 
     afterEach(() => subject.cleanup());
@@ -232,12 +237,119 @@ export function describeCatalogCacheContract(name: string, makeSubject: () => Pr
       expect((await subject.peer.lookup('product:ghee')).entry).to.equal(null);
     });
 
+    it('lookup, with no grace, never offers an invalidated entry', async () => {
+      await storeAll();
+      await subject.peer.invalidate(['p:GHEE']);
+      await subject.propagated?.();
+      expect(await subject.cache.lookup('product:ghee')).to.not.have.property('invalidated');
+    });
+
+    it('store, whether it stores or not, releases the rebuild lease on the key', async () => {
+      expect(await subject.cache.tryLease('list:a', 60_000)).to.equal(true);
+      const { token } = await subject.cache.lookup('list:a');
+      await subject.cache.store('list:a', token, entry('rebuilt'), 60_000);
+      expect(await subject.peer.tryLease('list:a', 60_000)).to.equal(true);
+      await subject.peer.invalidate(['p:X']);
+      expect(await subject.peer.store('list:a', token, entry('overtaken'), 60_000)).to.equal(false);
+      expect(await subject.cache.tryLease('list:a', 60_000)).to.equal(true);
+    });
+
     it('tryLease, when another instance holds the lease, refuses until it expires', async () => {
       expect(await subject.cache.tryLease('list:a', 50)).to.equal(true);
       expect(await subject.peer.tryLease('list:a', 50)).to.equal(false);
       expect(await subject.peer.tryLease('list:b', 50)).to.equal(true);
       await new Promise((resolve) => setTimeout(resolve, 80));
       expect(await subject.peer.tryLease('list:a', 50)).to.equal(true);
+    });
+  });
+
+  describe(`CatalogCache contract: ${name}, with a grace after invalidations`, () => {
+    let subject: CatalogCacheSubject;
+    const stored = entry('price 10.00', ['p:GHEE', 'members:*']);
+
+    beforeEach(async () => {
+      subject = await makeSubject({ graceMs: 60_000 });
+      const { token } = await subject.cache.lookup('product:ghee');
+      await subject.cache.store('product:ghee', token, stored, 60_000);
+    });
+
+    afterEach(() => subject.cleanup());
+
+    const invalidate = async (tags: string[]) => {
+      await subject.peer.invalidate(tags);
+      await subject.propagated?.();
+    };
+
+    it('lookup, after an invalidation of one of its tags, offers the entry as invalidated on every instance, and no entry', async () => {
+      await invalidate(['p:GHEE']);
+      for (const instance of [subject.cache, subject.peer]) {
+        const lookup = await instance.lookup('product:ghee');
+        expect(lookup.entry).to.equal(null);
+        expect(lookup.invalidated).to.deep.equal(stored);
+      }
+    });
+
+    it('lookup, after one invalidation of each of two of its tags, offers the entry', async () => {
+      await invalidate(['p:GHEE']);
+      await invalidate(['members:*']);
+      expect((await subject.cache.lookup('product:ghee')).invalidated?.value).to.equal('price 10.00');
+    });
+
+    it('lookup, when one of its tags was invalidated twice since it was built, offers nothing (the first one may be older than the grace)', async () => {
+      await invalidate(['p:GHEE']);
+      await invalidate(['p:GHEE']);
+      expect(await subject.cache.lookup('product:ghee'))
+        .to.include({ entry: null })
+        .and.not.have.property('invalidated');
+    });
+
+    it('lookup, once the grace after the invalidation has passed, offers nothing', async () => {
+      const short = await makeSubject({ graceMs: 30 });
+      try {
+        const { token } = await short.cache.lookup('list:short');
+        await short.cache.store('list:short', token, entry('short', ['p:SHORT']), 60_000);
+        await short.peer.invalidate(['p:SHORT']);
+        await short.propagated?.();
+        await new Promise((resolve) => setTimeout(resolve, 80));
+        expect(await short.cache.lookup('list:short')).to.not.have.property('invalidated');
+      } finally {
+        await short.cleanup();
+      }
+    });
+
+    it('lookup, after invalidateAll, never offers an entry stored before it', async () => {
+      await subject.peer.invalidateAll();
+      await subject.propagated?.();
+      expect(await subject.cache.lookup('product:ghee')).to.not.have.property('invalidated');
+    });
+
+    it('lookup, when the store was flushed and an entry of the lost epoch is stored again late, never offers it', async function () {
+      if (!subject.flush) this.skip();
+      const { token } = await subject.cache.lookup('list:late');
+      await subject.flush();
+      await subject.cache.store('list:late', token, entry('built before the flush', ['p:GHEE']), 60_000);
+      await invalidate(['p:GHEE']);
+      expect(await subject.cache.lookup('list:late'))
+        .to.deep.include({ entry: null })
+        .and.not.have.property('invalidated');
+    });
+
+    it('store, when an invalidation overtook the build, returns false and replaces the older entry, offered as invalidated', async () => {
+      const { token } = await subject.cache.lookup('product:ghee');
+      await invalidate(['p:GHEE']);
+      expect(await subject.cache.store('product:ghee', token, entry('price 20.00', ['p:GHEE']), 60_000)).to.equal(false);
+      const lookup = await subject.peer.lookup('product:ghee');
+      expect(lookup.entry).to.equal(null);
+      expect(lookup.invalidated?.value).to.equal('price 20.00');
+    });
+
+    it('store, when an invalidation overtook the build, leaves an entry built after it in place', async () => {
+      const { token: early } = await subject.cache.lookup('product:ghee');
+      await invalidate(['p:GHEE']);
+      const { token: late } = await subject.peer.lookup('product:ghee');
+      expect(await subject.peer.store('product:ghee', late, entry('price 30.00', ['p:GHEE']), 60_000)).to.equal(true);
+      expect(await subject.cache.store('product:ghee', early, entry('price 20.00', ['p:GHEE']), 60_000)).to.equal(false);
+      expect((await subject.cache.lookup('product:ghee')).entry?.value).to.equal('price 30.00');
     });
   });
 }

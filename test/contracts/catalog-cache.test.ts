@@ -12,24 +12,24 @@ const flushOf = (redis: TestRedis) => async () => {
   if (keys.length > 0) await redis.client.del(keys);
 };
 
-describeCatalogCacheContract('in-memory', async () => {
-  const cache = new InMemoryCatalogCache();
+describeCatalogCacheContract('in-memory', async ({ graceMs }) => {
+  const cache = new InMemoryCatalogCache(Date.now, { graceMs });
   return { cache, peer: cache, cleanup: async () => undefined };
 });
 
-onlyWith(['redis'], describeCatalogCacheContract)('Redis', async () => {
+onlyWith(['redis'], describeCatalogCacheContract)('Redis', async ({ graceMs }) => {
   const redis = await createTestRedis('catalog-cache');
   return {
-    cache: new RedisCatalogCache(redis.client, redis.prefix),
-    peer: new RedisCatalogCache(redis.client, redis.prefix),
+    cache: new RedisCatalogCache(redis.client, redis.prefix, { graceMs }),
+    peer: new RedisCatalogCache(redis.client, redis.prefix, { graceMs }),
     flush: flushOf(redis),
     cleanup: () => redis.cleanup(),
   };
 });
 
-onlyWith(['redis'], describeCatalogCacheContract)('Redis with a near tier in each instance', async () => {
+onlyWith(['redis'], describeCatalogCacheContract)('Redis with a near tier in each instance', async ({ graceMs }) => {
   const redis = await createTestRedis('catalog-cache-near');
-  const near = await nearCacheInstances(redis, 2, { maxEntries: 100, maxAgeMs: 60_000 });
+  const near = await nearCacheInstances(redis, 2, { maxEntries: 100, maxAgeMs: 60_000 }, graceMs);
   const [cache, peer] = near.instances as [RedisNearCatalogCache, RedisNearCatalogCache];
   return {
     cache,

@@ -47,13 +47,19 @@ describe('POST /api/webhooks/partner', () => {
       expect(await inboxRows()).to.equal(before);
     });
 
-    it('POST, when an event changes a cached listing, the next read shows the change', async () => {
+    it('POST, when an event changes a cached listing, the next read is the old page marked STALE, and the change follows its rebuild', async () => {
       await search('okra');
       const cached = await fetch(`${service.url}/api/products?q=okra`);
       expect(cached.headers.get('x-cache')).to.equal('HIT');
       await deliver(priceChange);
-      const fresh = await fetch(`${service.url}/api/products?q=okra`);
-      expect(fresh.headers.get('x-cache')).to.equal('MISS');
+      const next = await fetch(`${service.url}/api/products?q=okra`);
+      expect(next.headers.get('x-cache')).to.equal('STALE');
+      expect((await jsonOf(next)).data[0]).to.include({ price: '31.00' });
+      let fresh = await fetch(`${service.url}/api/products?q=okra`);
+      for (let attempt = 0; attempt < 100 && fresh.headers.get('x-cache') !== 'HIT'; attempt += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        fresh = await fetch(`${service.url}/api/products?q=okra`);
+      }
       expect((await jsonOf(fresh)).data[0]).to.include({ price: '42.50' });
     });
 

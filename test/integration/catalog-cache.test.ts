@@ -109,7 +109,7 @@ describeWith(['sqlite'], 'Catalogue caching with Redis unreachable', () => {
   });
 });
 
-describe('Catalogue caching under partner writes (tag invalidation end to end)', () => {
+describe('Catalogue caching under partner writes (tag invalidation end to end, no grace after writes)', () => {
   const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
   const upsert = (sku: string, category: string, price: string): WirePartnerEvent => ({
     id: `evt_${sku}_1`,
@@ -151,8 +151,9 @@ describe('Catalogue caching under partner writes (tag invalidation end to end)',
 
       beforeEach(async () => {
         redis = backend === 'Redis' ? await createTestRedis('catalog-writes') : undefined;
-        const overrides = redis ? { CatalogCache: new RedisCatalogCache(redis.client, redis.prefix) } : {};
-        service = await startTestService(overrides, { WEBHOOK_SECRETS: SECRET });
+        const overrides = redis ? { CatalogCache: new RedisCatalogCache(redis.client, redis.prefix, { graceMs: 0 }) } : {};
+        // With no grace, the first read after a write rebuilds what the write invalidated (MISS).
+        service = await startTestService(overrides, { WEBHOOK_SECRETS: SECRET, CACHE_WRITE_GRACE_MS: '0' });
         await deliver(upsert('OKRA-1', 'vegetables', '30.00'));
         await deliver(upsert('MANGO-1', 'fruit', '120.00'));
         const all = (await read('/api/products')).body.data as { id: number; sku: string }[];
@@ -220,6 +221,68 @@ describe('Catalogue caching under partner writes (tag invalidation end to end)',
         expect((await read(PAGES.everything)).body.data.map((p: { sku: string }) => p.sku)).to.deep.equal(['OKRA-1']);
         expect((await read(PAGES.vegetables)).cache).to.equal('HIT');
         expect((await read(PAGES.okraDetail)).cache).to.equal('HIT');
+      });
+    });
+  }
+});
+
+describe('Catalogue caching under partner writes, with a grace after writes', () => {
+  const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+  const event = (version: number, type: string, data: Record<string, unknown>): WirePartnerEvent => ({
+    id: `evt_OKRA-1_${version}`,
+    type,
+    occurredAt: new Date().toISOString(),
+    data: { sku: 'OKRA-1', version, ...data },
+  });
+
+  for (const backend of ['in-process', 'Redis'] as const) {
+    describe(`with the ${backend} cache`, () => {
+      let redis: TestRedis | undefined;
+      let service: TestService;
+      let selects = 0;
+      const deliver = async (wire: WirePartnerEvent) => {
+        const body = JSON.stringify(wire);
+        const headers = webhookHeaders([SECRET], body);
+        expect((await fetch(`${service.url}/api/webhooks/partner`, { method: 'POST', headers, body })).status).to.equal(200);
+      };
+      const read = async (path: string) => {
+        const response = await fetch(`${service.url}${path}`);
+        return { cache: response.headers.get('x-cache'), body: await jsonOf(response) };
+      };
+
+      beforeEach(async () => {
+        redis = backend === 'Redis' ? await createTestRedis('catalog-grace') : undefined;
+        const overrides = redis ? { CatalogCache: new RedisCatalogCache(redis.client, redis.prefix, { graceMs: 60_000 }) } : {};
+        service = await startTestService(overrides, { WEBHOOK_SECRETS: SECRET, CACHE_WRITE_GRACE_MS: '1000' });
+        service.knex.on('query', ({ sql }: { sql: string }) => {
+          if (/^select/i.test(sql)) selects += 1;
+        });
+        await deliver(
+          event(1, 'product.upserted', { name: 'Okra', description: 'Fresh.', category: 'vegetables', price: '30.00', stock: 5 }),
+        );
+        await read('/api/products?category=vegetables');
+      });
+
+      afterEach(async () => {
+        await service.close();
+        await redis?.cleanup();
+      });
+
+      it('a stock change, answers readers of a page showing the product from the old page (STALE) while one rebuild runs, then the new stock', async () => {
+        await deliver(event(2, 'product.stock_changed', { stock: 42 }));
+        selects = 0;
+        const during = await Promise.all(Array.from({ length: 5 }, () => read('/api/products?category=vegetables')));
+        expect(during[0]).to.deep.include({ cache: 'STALE' });
+        // Each one the old page while the rebuild runs, or the new one once it is stored.
+        for (const r of during) expect(`${r.cache} ${r.body.data[0].stock}`).to.be.oneOf(['STALE 5', 'HIT 42']);
+        let after = await read('/api/products?category=vegetables');
+        for (let attempt = 0; attempt < 100 && after.cache !== 'HIT'; attempt += 1) {
+          await new Promise((resolve) => setTimeout(resolve, 10));
+          after = await read('/api/products?category=vegetables');
+        }
+        expect(after).to.deep.include({ cache: 'HIT' });
+        expect(after.body.data[0].stock).to.equal(42);
+        expect(selects, 'one rebuild').to.equal(1);
       });
     });
   }

@@ -47,6 +47,10 @@ describeWith(['scale-out'], 'Read replicas (DATABASE_READ_URLS) on a private pri
       HOST: '127.0.0.1',
       LOG_LEVEL: 'silent',
       RATE_LIMIT_ENABLED: 'false',
+      // No grace after writes: every read after a write rebuilds its page, and the rebuild is what
+      // must never come from a replica behind the write (with a grace, the old page is served as
+      // STALE on purpose while one rebuild runs, and that rebuild must not read old rows either).
+      CACHE_WRITE_GRACE_MS: '0',
     });
     service = await startService(config, { logger: createLogger(config) });
     replicaAdmin = connect(replication.replicaAdminUrl);

@@ -84,22 +84,22 @@ describeWith(['scale-out'], 'Redis Cluster (6 private nodes)', function () {
     }
   };
 
-  describeCatalogCacheContract('Redis Cluster', async () => {
+  describeCatalogCacheContract('Redis Cluster', async ({ graceMs }) => {
     const prefix = `${uniqueName('catalog')}:`;
     return {
-      cache: new RedisCatalogCache(client, prefix),
-      peer: new RedisCatalogCache(client, prefix),
+      cache: new RedisCatalogCache(client, prefix, { graceMs }),
+      peer: new RedisCatalogCache(client, prefix, { graceMs }),
       flush: flushOf(prefix),
       cleanup: async () => undefined,
     };
   });
 
-  describeCatalogCacheContract('Redis Cluster with a near tier in each instance', async () => {
+  describeCatalogCacheContract('Redis Cluster with a near tier in each instance', async ({ graceMs }) => {
     const prefix = `${uniqueName('catalog-near')}:`;
     const subscribers = [createRedisSubscriber(client, logger), createRedisSubscriber(client, logger)];
     const settings = { maxEntries: 100, maxAgeMs: 60_000 };
     const [cache, peer] = subscribers.map(
-      (subscriber) => new RedisNearCatalogCache(new RedisCatalogCache(client, prefix), subscriber, settings),
+      (subscriber) => new RedisNearCatalogCache(new RedisCatalogCache(client, prefix, { graceMs }), subscriber, settings),
     ) as [RedisNearCatalogCache, RedisNearCatalogCache];
     const shared = new RedisCatalogCache(client, prefix);
     const propagated = async () => {

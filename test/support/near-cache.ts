@@ -13,7 +13,12 @@ export interface NearCacheInstances {
 }
 
 /** `count` near-tier caches over one Redis, as `count` service instances have, each subscribed on its own connection. */
-export async function nearCacheInstances(redis: TestRedis, count: number, settings: NearCacheSettings): Promise<NearCacheInstances> {
+export async function nearCacheInstances(
+  redis: TestRedis,
+  count: number,
+  settings: NearCacheSettings,
+  graceMs = 0,
+): Promise<NearCacheInstances> {
   const shared = new RedisCatalogCache(redis.client, redis.prefix);
   const subscribers = await Promise.all(
     Array.from({ length: count }, async () => {
@@ -23,7 +28,9 @@ export async function nearCacheInstances(redis: TestRedis, count: number, settin
       return subscriber;
     }),
   );
-  const instances = subscribers.map((s) => new RedisNearCatalogCache(new RedisCatalogCache(redis.client, redis.prefix), s, settings));
+  const instances = subscribers.map(
+    (s) => new RedisNearCatalogCache(new RedisCatalogCache(redis.client, redis.prefix, { graceMs }), s, settings),
+  );
   const propagated = async () => {
     const current = await shared.currentToken();
     for (let waited = 0; !instances.every((i) => i.knownToken === current); waited += 5) {

@@ -8,10 +8,10 @@ import type { Logger } from '../../src/domain/ports/logger.js';
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const settings = { freshMs: 1_000, staleMs: 10_000, jitter: 0, leaseMs: 5_000 };
 
-function harness(cache?: CatalogCache) {
+function harness(cache?: CatalogCache, graceMs = 0) {
   let now = 1_000_000;
   const clock = { now: () => now };
-  const store = cache ?? new InMemoryCatalogCache(clock.now);
+  const store = cache ?? new InMemoryCatalogCache(clock.now, { graceMs });
   const reader = new ReadThroughCache(store, clock, silent, settings);
   return { reader, store, advance: (ms: number) => (now += ms) };
 }
@@ -131,6 +131,49 @@ describe('ReadThroughCache', () => {
     await store.invalidate(['p:B']);
     await pending;
     expect(await reader.get('k', slow)).to.deep.equal({ value: 'unaffected', status: 'HIT' });
+  });
+
+  it('get, when a write invalidated the entry less than the grace ago, serves it stale and rebuilds it once in the background', async () => {
+    const { reader, store, advance } = harness(undefined, 500);
+    let price = '10.00';
+    const build = counted(() => price);
+    await reader.get('k', build);
+    price = '20.00';
+    await store.invalidate(TAGS);
+    advance(400);
+    const answers = await Promise.all(Array.from({ length: 20 }, () => reader.get('k', build)));
+    expect(answers.every((a) => a.value === '10.00' && a.status === 'STALE')).to.equal(true);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(build.calls).to.equal(2);
+    expect(await reader.get('k', build)).to.deep.equal({ value: '20.00', status: 'HIT' });
+  });
+
+  it('get, when a write invalidated the entry longer than the grace ago, rebuilds it before answering', async () => {
+    const { reader, store, advance } = harness(undefined, 500);
+    let price = '10.00';
+    await reader.get('k', async () => built(price));
+    price = '20.00';
+    await store.invalidate(TAGS);
+    advance(501);
+    expect(await reader.get('k', async () => built(price))).to.deep.equal({ value: '20.00', status: 'MISS' });
+  });
+
+  it('get, when two instances find an entry a write invalidated within the grace, lets one of them rebuild it', async () => {
+    let now = 1_000_000;
+    const clock = { now: () => now };
+    const store = new InMemoryCatalogCache(clock.now, { graceMs: 500 });
+    const instances = [0, 1].map(() => new ReadThroughCache(store, clock, silent, settings));
+    let price = '10.00';
+    const build = counted(() => price);
+    await instances[0].get('k', build);
+    price = '20.00';
+    await store.invalidate(TAGS);
+    now += 100;
+    const answers = await Promise.all(instances.flatMap((instance) => [instance.get('k', build), instance.get('k', build)]));
+    expect(answers.map((a) => a.status)).to.deep.equal(['STALE', 'STALE', 'STALE', 'STALE']);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(build.calls, 'the first build and one rebuild').to.equal(2);
+    for (const instance of instances) expect(await instance.get('k', build)).to.deep.equal({ value: '20.00', status: 'HIT' });
   });
 
   it('get, when the entry is past its stale window, rebuilds it', async () => {

@@ -18,18 +18,34 @@ end
 `;
 const CURRENT = current('ARGV[1]');
 
-// A tag key holds "<epoch>:<seq>" of its last invalidation; a mark of another epoch is older than
-// the current epoch and cannot concern an entry built in it.
-const TAGS_NOT_AFTER = `
-local function tags_not_after(epoch, seq, first)
+const NOW_MS = `
+local function now_ms()
+  local time = redis.call('TIME')
+  return tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+end
+`;
+
+// A tag key holds "<epoch>:<seq>:<ms>:<previous seq>" of its last invalidation: its sequence, the
+// server's time, and the sequence of the one before it (0: none in this epoch). A mark of another
+// epoch is older than the current epoch and cannot concern an entry built in it. For an entry built
+// at seq: 1 when no tag moved past it; 0 and the time of the earliest invalidation past it when each
+// tag that moved past it did so once (its previous mark is not past seq); -1 otherwise (moved
+// twice or more, or a mark without a time: when it first moved is not known).
+const TAGS_STATE = `
+local function tags_state(epoch, seq, first)
+  local earliest = nil
   for i = first, #KEYS do
     local mark = redis.call('GET', KEYS[i])
     if mark then
-      local colon = string.find(mark, ':', 1, true)
-      if string.sub(mark, 1, colon - 1) == epoch and tonumber(string.sub(mark, colon + 1)) > seq then return false end
+      local e, s, t, p = string.match(mark, '^([^:]*):(%d+):?(%d*):?(%d*)$')
+      if e == epoch and tonumber(s) > seq then
+        if t == '' or p == '' or tonumber(p) > seq then return -1 end
+        if earliest == nil or tonumber(t) < earliest then earliest = tonumber(t) end
+      end
     end
   end
-  return true
+  if earliest == nil then return 1 end
+  return 0, earliest
 end
 `;
 
@@ -43,26 +59,43 @@ const CURRENT_TOKEN = new RedisScript(`${CURRENT}
 return state[1] .. ':' .. state[2]
 `);
 
-// KEYS: sequence, tag keys. ARGV: the entry's epoch and sequence, epoch candidate.
-// { 1 while the entry's epoch is current and no tag moved past it, else 0; current epoch; current seq }.
-const VALIDATE = new RedisScript(`${TAGS_NOT_AFTER}${current('ARGV[3]')}
-local valid = state[1] == ARGV[1] and tags_not_after(ARGV[1], tonumber(ARGV[2]), 2)
-return { valid and 1 or 0, state[1], state[2] }
+// KEYS: sequence, tag keys. ARGV: the entry's epoch and sequence, epoch candidate, grace ms.
+// { 1 while the entry's epoch is current and no tag moved past it; 2 when, in its epoch, tags moved
+// past it once each, the earliest less than the grace ago; else 0; current epoch; current seq }.
+const VALIDATE = new RedisScript(`${NOW_MS}${TAGS_STATE}${current('ARGV[3]')}
+if state[1] ~= ARGV[1] then return { 0, state[1], state[2] } end
+local valid, at = tags_state(ARGV[1], tonumber(ARGV[2]), 2)
+if valid == 0 and now_ms() - at < tonumber(ARGV[4]) then valid = 2 end
+return { math.max(valid, 0), state[1], state[2] }
 `);
 
-// KEYS: sequence, entry, tag keys. ARGV: epoch, sequence, encoded entry, ttl, epoch candidate.
-// { 1 when stored, else 0; current epoch; current seq }.
-const STORE = new RedisScript(`${TAGS_NOT_AFTER}${current('ARGV[5]')}
-if state[1] ~= ARGV[1] or not tags_not_after(ARGV[1], tonumber(ARGV[2]), 3) then return { 0, state[1], state[2] } end
-redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[4])
-return { 1, state[1], state[2] }
+// KEYS: sequence, entry, rebuild lease, tag keys. ARGV: epoch, sequence, encoded entry, ttl, epoch candidate.
+// { 1 when stored as valid, else 0; current epoch; current seq }. Releases the lease either way. An
+// entry a tag invalidation overtook replaces one built no later (at a sequence not above its own,
+// or of another epoch), as invalidated: it is newer, and offered only within that invalidation's grace.
+const STORE = new RedisScript(`${TAGS_STATE}${current('ARGV[5]')}
+redis.call('DEL', KEYS[3])
+if state[1] ~= ARGV[1] then return { 0, state[1], state[2] } end
+local seq = tonumber(ARGV[2])
+if tags_state(ARGV[1], seq, 4) == 1 then
+  redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[4])
+  return { 1, state[1], state[2] }
+end
+local e, s = string.match(redis.call('GETRANGE', KEYS[2], 0, 80), '^([^:|]*):(%d+)|')
+if e ~= ARGV[1] or tonumber(s) <= seq then redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[4]) end
+return { 0, state[1], state[2] }
 `);
 
 // KEYS: sequence, tag keys. ARGV: epoch candidate, tag ttl, channel, tags joined by ','.
-const INVALIDATE = new RedisScript(`${CURRENT}
+const INVALIDATE = new RedisScript(`${NOW_MS}${CURRENT}
 local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
 local token = state[1] .. ':' .. seq
-for i = 2, #KEYS do redis.call('SET', KEYS[i], token, 'PX', ARGV[2]) end
+local at = string.format('%.0f', now_ms())
+for i = 2, #KEYS do
+  local e, previous = string.match(redis.call('GET', KEYS[i]) or '', '^([^:]*):(%d+)')
+  if e ~= state[1] then previous = '0' end
+  redis.call('SET', KEYS[i], token .. ':' .. at .. ':' .. previous, 'PX', ARGV[2])
+end
 redis.call('PUBLISH', ARGV[3], token .. '|' .. ARGV[4])
 return token
 `);
@@ -100,10 +133,17 @@ export interface RedisCatalogCacheOptions {
    * of the channel name: deployments on two databases of one Redis never hear each other.
    */
   readonly database: number;
+  /**
+   * How long after an invalidation (by the server's clock) an entry it made unreachable is still
+   * offered as CacheLookup.invalidated, when no other invalidation past its build is older; 0: never.
+   */
+  readonly graceMs: number;
 }
 
 export interface Verdict {
   readonly valid: boolean;
+  /** Not valid, but invalidated less than the grace ago (see RedisCatalogCacheOptions.graceMs). */
+  readonly graced: boolean;
   /** The token current when Redis answered. */
   readonly token: string;
 }
@@ -118,9 +158,11 @@ export interface TokenedEntry {
 /**
  * Entries live under `<prefix>{catalog}:e:<key>` as "<epoch>:<seq>|<freshUntil>|<tags>|<value>".
  * An invalidation increments the sequence and marks each tag key `<prefix>{catalog}:t:<tag>` with
- * it; an entry built at S is valid while its epoch is current and none of its tags is marked past
- * S. Every key a script touches is passed in KEYS and all share the hash tag `{catalog}`, so one
- * deployment's keys sit in one Redis Cluster slot. Each invalidation is published, with its token
+ * it (and its time, and the mark it replaces); an entry built at S is valid while its epoch is
+ * current and none of its tags is marked past S, and offered as invalidated for the grace after the
+ * first invalidation past S (when the marks show which was first). Every key a script touches is
+ * passed in KEYS and all share the hash tag `{catalog}`, so one deployment's keys sit in one Redis
+ * Cluster slot. Each invalidation is published, with its token
  * and tags, on a channel named after the prefix and the database number (pub/sub ignores database
  * numbers), for the near tiers of this deployment only (see RedisNearCatalogCache).
  */
@@ -129,6 +171,7 @@ export class RedisCatalogCache implements CatalogCache {
   private readonly base: string;
   private readonly sequenceKey: string;
   private readonly maxEntryTtlMs: number;
+  private readonly graceMs: string;
 
   constructor(
     private readonly client: RedisClient,
@@ -138,6 +181,7 @@ export class RedisCatalogCache implements CatalogCache {
     this.base = `${prefix}{catalog}:`;
     this.sequenceKey = `${this.base}seq`;
     this.maxEntryTtlMs = options.maxEntryTtlMs ?? 3_600_000;
+    this.graceMs = String(options.graceMs ?? 0);
     this.invalidationChannel = `${this.base}invalidated:db${options.database ?? 0}`;
   }
 
@@ -146,7 +190,9 @@ export class RedisCatalogCache implements CatalogCache {
     const found = raw === null ? null : decode(raw);
     if (!found || found.epoch !== tokenEpoch(token)) return { token, entry: null };
     if (found.entry.tags.length === 0) return { token, entry: found.entry };
-    return { token, entry: (await this.validate(found)).valid ? found.entry : null };
+    const verdict = await this.validate(found);
+    if (verdict.valid) return { token, entry: found.entry };
+    return verdict.graced ? { token: verdict.token, entry: null, invalidated: found.entry } : { token: verdict.token, entry: null };
   }
 
   /** The entry stored for `key`, read with one plain GET, before any check of its tags. */
@@ -155,15 +201,12 @@ export class RedisCatalogCache implements CatalogCache {
     return raw === null ? null : decode(raw);
   }
 
-  /** Whether `found` is still valid (its epoch current, no tag invalidated since it was built), and the current token. */
+  /** Whether `found` is still valid (its epoch current, no tag invalidated since it was built), or graced, and the current token. */
   async validate(found: TokenedEntry): Promise<Verdict> {
     const keys = [this.sequenceKey, ...found.entry.tags.map((tag) => this.tagKey(tag))];
-    const [valid, epoch, sequence] = (await VALIDATE.run(this.client, keys, [found.epoch, String(found.sequence), randomUUID()])) as [
-      number,
-      string,
-      string,
-    ];
-    return { valid: valid === 1, token: `${epoch}:${sequence}` };
+    const args = [found.epoch, String(found.sequence), randomUUID(), this.graceMs];
+    const [verdict, epoch, sequence] = (await VALIDATE.run(this.client, keys, args)) as [number, string, string];
+    return { valid: verdict === 1, graced: verdict === 2, token: `${epoch}:${sequence}` };
   }
 
   async store(key: string, token: string, entry: CacheEntry, ttlMs: number): Promise<boolean> {
@@ -172,12 +215,12 @@ export class RedisCatalogCache implements CatalogCache {
 
   /** store, also telling the token current when it ran (valid: stored). */
   async storeReporting(key: string, token: string, entry: CacheEntry, ttlMs: number): Promise<Verdict> {
-    const keys = [this.sequenceKey, this.entryKey(key), ...entry.tags.map((tag) => this.tagKey(tag))];
+    const keys = [this.sequenceKey, this.entryKey(key), this.leaseKey(key), ...entry.tags.map((tag) => this.tagKey(tag))];
     const ttl = String(Math.max(1, Math.min(this.maxEntryTtlMs, Math.round(ttlMs))));
     const encoded = `${token}|${entry.freshUntil}|${entry.tags.join(',')}|${entry.value}`;
     const args = [tokenEpoch(token), String(tokenSequence(token)), encoded, ttl, randomUUID()];
     const [stored, epoch, sequence] = (await STORE.run(this.client, keys, args)) as [number, string, string];
-    return { valid: stored === 1, token: `${epoch}:${sequence}` };
+    return { valid: stored === 1, graced: false, token: `${epoch}:${sequence}` };
   }
 
   async invalidate(tags: readonly CatalogTag[]): Promise<void> {
@@ -226,7 +269,7 @@ export class RedisCatalogCache implements CatalogCache {
   }
 
   async tryLease(key: string, leaseMs: number): Promise<boolean> {
-    const reply = await this.client.set(`${this.base}lease:${key}`, '1', {
+    const reply = await this.client.set(this.leaseKey(key), '1', {
       expiration: { type: 'PX', value: leaseMs },
       condition: 'NX',
     });
@@ -235,6 +278,10 @@ export class RedisCatalogCache implements CatalogCache {
 
   private entryKey(key: string) {
     return `${this.base}e:${key}`;
+  }
+
+  private leaseKey(key: string) {
+    return `${this.base}lease:${key}`;
   }
 
   private tagKey(tag: CatalogTag) {

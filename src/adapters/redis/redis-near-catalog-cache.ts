@@ -78,7 +78,7 @@ export class RedisNearCatalogCache implements CatalogCache {
     const verdict = await this.redis.validate(found);
     this.learn(verdict);
     const current = this.token ?? verdict.token;
-    if (!verdict.valid) return { token: current, entry: null };
+    if (!verdict.valid) return verdict.graced ? { token: current, entry: null, invalidated: found.entry } : { token: current, entry: null };
     this.remember(key, found.entry, verdict, now, Infinity);
     return { token: current, entry: found.entry };
   }

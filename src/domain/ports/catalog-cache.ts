@@ -18,6 +18,13 @@ export interface CacheLookup {
    * of the store is never accepted after it.
    */
   readonly token: string;
+  /**
+   * When `entry` is null because an invalidation of one of its tags made the stored entry
+   * unreachable less than the store's grace ago (and no other invalidation since it was built is
+   * older or unaccounted for): that entry, for the caller to serve as stale while one instance
+   * rebuilds it. Never an entry of another epoch (a flush, a restart, invalidateAll).
+   */
+  readonly invalidated?: CacheEntry;
 }
 
 /** Shared cache of rendered catalogue responses, invalidated by tag. */
@@ -26,9 +33,12 @@ export interface CatalogCache {
   lookup(key: string): Promise<CacheLookup>;
 
   /**
-   * Stores `entry` for `key`, kept for at most `ttlMs`, and returns true; or stores nothing and
-   * returns false when `token` belongs to another epoch or one of the entry's tags was invalidated
-   * after `token` was read. Atomic: an entry is never stored once an invalidation of its tags is done.
+   * Stores `entry` for `key`, kept for at most `ttlMs`, and returns true; or returns false when
+   * `token` belongs to another epoch or one of the entry's tags was invalidated after `token` was
+   * read. Atomic: an entry is never stored as valid once an invalidation of its tags is done. An
+   * entry refused for such an invalidation still replaces an older one, as invalidated (it is newer
+   * than what it replaces, and reachable only as `invalidated`, within that invalidation's grace).
+   * Either way the rebuild lease on `key` (tryLease) is released, so the next rebuild need not wait.
    */
   store(key: string, token: string, entry: CacheEntry, ttlMs: number): Promise<boolean>;
 
