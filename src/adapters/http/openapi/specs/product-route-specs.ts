@@ -6,7 +6,10 @@ import { EmptyQuerySchema, ListProductsQuerySchema, ProductIdParamsSchema } from
 const CACHE_HEADERS = {
   ETag: { description: 'Strong validator; send it back in If-None-Match for a 304.' },
   'Cache-Control': { description: 'public, max-age=5' },
-  'X-Cache': { description: 'HIT, MISS or STALE: how the service cache answered.' },
+  'X-Cache': {
+    description:
+      'How the service cache answered: HIT, MISS, or STALE (a cached page past its freshness, or one a write changed less than CACHE_WRITE_GRACE_MS ago, served while it is rebuilt).',
+  },
 };
 
 const MANGO = {
