@@ -191,8 +191,7 @@ export class RedisCatalogCache implements CatalogCache {
     if (!found || found.epoch !== tokenEpoch(token)) return { token, entry: null };
     if (found.entry.tags.length === 0) return { token, entry: found.entry };
     const verdict = await this.validate(found);
-    if (verdict.valid) return { token, entry: found.entry };
-    return verdict.graced ? { token: verdict.token, entry: null, invalidated: found.entry } : { token: verdict.token, entry: null };
+    return verdict.valid ? { token, entry: found.entry } : refusedLookup(found, verdict, verdict.token);
   }
 
   /** The entry stored for `key`, read with one plain GET, before any check of its tags. */
@@ -287,6 +286,11 @@ export class RedisCatalogCache implements CatalogCache {
   private tagKey(tag: CatalogTag) {
     return `${this.base}t:${tag}`;
   }
+}
+
+/** The lookup of an entry Redis did not find valid: offered as invalidated when its verdict is graced. */
+export function refusedLookup(found: TokenedEntry, verdict: Verdict, token: string): CacheLookup {
+  return verdict.graced ? { token, entry: null, invalidated: found.entry } : { token, entry: null };
 }
 
 /** The epoch part of a token. */

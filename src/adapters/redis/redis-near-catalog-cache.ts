@@ -1,6 +1,6 @@
 import type { CatalogTag } from '../../domain/catalog-tags.js';
 import type { CacheEntry, CacheLookup, CatalogCache } from '../../domain/ports/catalog-cache.js';
-import { tokenEpoch, tokenSequence, type RedisCatalogCache, type Verdict } from './redis-catalog-cache.js';
+import { refusedLookup, tokenEpoch, tokenSequence, type RedisCatalogCache, type Verdict } from './redis-catalog-cache.js';
 import type { RedisClient } from './redis-client.js';
 import { BoundedMap } from '../../shared/bounded-map.js';
 
@@ -78,7 +78,7 @@ export class RedisNearCatalogCache implements CatalogCache {
     const verdict = await this.redis.validate(found);
     this.learn(verdict);
     const current = this.token ?? verdict.token;
-    if (!verdict.valid) return verdict.graced ? { token: current, entry: null, invalidated: found.entry } : { token: current, entry: null };
+    if (!verdict.valid) return refusedLookup(found, verdict, current);
     this.remember(key, found.entry, verdict, now, Infinity);
     return { token: current, entry: found.entry };
   }
@@ -121,7 +121,8 @@ export class RedisNearCatalogCache implements CatalogCache {
    * heard meanwhile, carries one of its tags: it arrived before the entry could be indexed, so it
    * could not evict it. Under a steady stream of writes many replies are overtaken by some
    * invalidation; keeping only entries that none overtook kept fewer in memory the more writes
-   * there were (each one left out was read from Redis again at its next request). An overtaking invalidation whose tags are no longer known counts as concerning it.
+   * there were (each one left out was read from Redis again at its next request). An overtaking
+   * invalidation whose tags are no longer known counts as concerning it.
    */
   private remember(key: string, entry: CacheEntry, verdict: Verdict, now: number, expiresAt: number) {
     const known = this.token;
