@@ -12,6 +12,12 @@ import { WriteTargets } from './write-targets.js';
 
 export interface MixedSettings {
   readonly rates: readonly number[];
+  /**
+   * The rates run this many times over, in order (0, 10, 50, 200, 0, 10, ...): each round's rows
+   * are compared with that round's W=0, so a spell of load from elsewhere skews one round, not the
+   * verdict (the targets take the median of the rounds' ratios).
+   */
+  readonly rounds: number;
   readonly reads: LoadSettings;
   readonly warmupSeconds: number;
   /**
@@ -27,6 +33,8 @@ export interface MixedSettings {
 
 /** One row of the mixed scenario: reads measured while the writer ran at `rate` events/s. */
 export interface MixedRow {
+  /** 1, 2, ...: the round of the rates this row belongs to. */
+  readonly round: number;
   readonly rate: number;
   readonly seconds: number;
   readonly reads: LoadResult;
@@ -69,7 +77,8 @@ export async function runMixed(
     for (const path of [...mix.paths, ...mix.paths]) await fetch(url + path).then((r) => r.arrayBuffer());
     log(`mixed: warm-up of ${mix.paths.length} URLs`);
     await drive(url, () => mix.next(), { ...settings.reads, durationSeconds: settings.warmupSeconds });
-    for (const rate of settings.rates) {
+    const schedule = Array.from({ length: settings.rounds }, (_, i) => settings.rates.map((rate) => ({ round: i + 1, rate }))).flat();
+    for (const { round, rate } of schedule) {
       await delay(1_000);
       writeWriterInput(inputFile, targets, plans);
       const writer =
@@ -79,7 +88,8 @@ export async function runMixed(
               RATE: String(rate),
               DURATION_S: String(settings.leadInSeconds + settings.reads.durationSeconds),
               SAMPLES_PER_S: String(settings.samplesPerSecond),
-              RUN_ID: runId,
+              // Event ids (and upserted skus) of their own per round: a repeated id is a duplicate, not a write.
+              RUN_ID: `${runId}-${round}`,
               WEBHOOK_SECRET: settings.webhookSecret,
               TARGETS_FILE: inputFile,
               VERSION_BASE: String(versionBase),
@@ -93,6 +103,7 @@ export async function runMixed(
       const seconds = settings.reads.durationSeconds;
       const served = Object.values(reads.xCache).reduce((a, b) => a + b, 0);
       const row: MixedRow = {
+        round,
         rate,
         seconds,
         reads,
@@ -105,7 +116,7 @@ export async function runMixed(
       if (written) targets = written.targets.map((t) => ({ ...t }));
       versionBase += 10_000_000;
       log(
-        `mixed W=${rate}: ${Math.round(reads.requestsPerSecond)} req/s, p99 ${reads.p99.toFixed(1)} ms, hit ${(row.hitRatio * 100).toFixed(1)}%, ` +
+        `mixed round ${round}, W=${rate}: ${Math.round(reads.requestsPerSecond)} req/s, p99 ${reads.p99.toFixed(1)} ms, hit ${(row.hitRatio * 100).toFixed(1)}%, ` +
           `${Math.round(row.statementsPerSecond)} statements/s${written ? `, writer ${written.acknowledged}/${written.scheduled} acknowledged, failed ${JSON.stringify(written.failed)}, ${written.samples.length} freshness samples` : ''}`,
       );
     }

@@ -1,6 +1,7 @@
 import { summariseFreshness } from './freshness.js';
 import type { LoadResult } from './load.js';
 import type { MixedRow } from './mixed-scenario.js';
+import { quietRatio } from './mixed-targets.js';
 import type { LagSummary, ReplicaLagRow } from './replica-lag.js';
 
 export interface ScenarioResult {
@@ -79,8 +80,8 @@ const fresh = (n: number) => (n === Infinity ? '> 5,000' : Number.isFinite(n) ? 
 
 /** Issue 13's mixed scenario: one row per writer rate. */
 export function renderMixedTable(rows: readonly MixedRow[]): string {
-  const quiet = rows.find((r) => r.rate === 0)?.reads.requestsPerSecond;
   const lines = rows.map((row) => {
+    const quiet = quietRatio(rows, row);
     const { reads, writer } = row;
     const cache = Object.entries(reads.xCache)
       .map(([k, v]) => `${k} ${count(v)}`)
@@ -100,11 +101,11 @@ export function renderMixedTable(rows: readonly MixedRow[]): string {
     const freshness = f
       ? `${fresh(f.p50)} / ${fresh(f.p99)} / ${fresh(f.max)} (${f.samples}${f.notCachedBefore ? `, ${f.notCachedBefore} not cached before` : ''})`
       : '-';
-    return `| ${row.rate} | ${rps(reads.requestsPerSecond)} | ${quiet ? `${(reads.requestsPerSecond / quiet).toFixed(2)}x` : '-'} | ${ms(reads.p50)} | ${ms(reads.p95)} | ${ms(reads.p99)} | ${(row.hitRatio * 100).toFixed(1)}% (${cache}) | ${count(row.statementsPerSecond)} (${count(row.selectsPerSecond)}) | ${writes} | ${writer ? ms(writer.latencyP99) : '-'} | ${freshness} |`;
+    return `| ${row.round} | ${row.rate} | ${rps(reads.requestsPerSecond)} | ${quiet === undefined ? '-' : `${quiet.toFixed(2)}x`} | ${ms(reads.p50)} | ${ms(reads.p95)} | ${ms(reads.p99)} | ${(row.hitRatio * 100).toFixed(1)}% (${cache}) | ${count(row.statementsPerSecond)} (${count(row.selectsPerSecond)}) | ${writes} | ${writer ? ms(writer.latencyP99) : '-'} | ${freshness} |`;
   });
   return [
-    '| W (events/s) | read req/s | vs W=0 | p50 ms | p95 ms | p99 ms | hit ratio (X-Cache) | DB statements/s (SELECT/s) | writer: 2xx/s within the window (acknowledged of scheduled); non-2xx | webhook p99 ms | freshness p50 / p99 / max ms (samples) |',
-    '|---:|---:|---:|---:|---:|---:|---|---:|---|---:|---|',
+    '| round | W (events/s) | read req/s | vs W=0 of its round | p50 ms | p95 ms | p99 ms | hit ratio (X-Cache) | DB statements/s (SELECT/s) | writer: 2xx/s within the window (acknowledged of scheduled); non-2xx | webhook p99 ms | freshness p50 / p99 / max ms (samples) |',
+    '|---:|---:|---:|---:|---:|---:|---:|---|---:|---|---:|---|',
     ...lines,
   ].join('\n');
 }

@@ -11,6 +11,7 @@ import { DEFAULT_DATABASE_POOL_SIZE } from '../src/infrastructure/load-config.js
 import { COMMON_WORD, RARE_WORD } from '../src/infrastructure/seed/catalog-generator.js';
 import { adversarialCorpus } from './adversarial-corpus.js';
 import { drive, type LoadResult, type LoadSettings } from './load.js';
+import { median } from './median.js';
 import { mixedTargets } from './mixed-targets.js';
 import { runMixed, type MixedRow } from './mixed-scenario.js';
 import { startProcess, type RunningProcess } from './processes.js';
@@ -49,8 +50,10 @@ const ROUNDS = Number(env.BENCH_ROUNDS ?? 3);
 // BENCH_SCENARIOS=cold,cached,mixed,adversarial,noisy (default: all). cold includes the plain
 // Express reference, deep pages and search; noisy measures cold and cached beside it, ceilings aside.
 const SCENARIOS = selectScenarios(env.BENCH_SCENARIOS);
-// Issue 13's mixed scenario: the writer's rates, in turn, and how long each one runs.
+// Issue 13's mixed scenario: the writer's rates, in turn, how long each one runs, and how many
+// times over (each round's rows against its own W=0; the targets take the median of the rounds).
 const MIXED_RATES = (env.BENCH_MIXED_RATES ?? '0,10,50,200').split(',').map(Number);
+const MIXED_ROUNDS = Number(env.BENCH_MIXED_ROUNDS ?? ROUNDS);
 const MIXED: LoadSettings = { connections: LOAD.connections, durationSeconds: Number(env.BENCH_MIXED_SECONDS ?? 20) };
 const MIXED_TARGETS = 1_000;
 const FRESHNESS_SAMPLES_PER_SECOND = 4;
@@ -281,6 +284,7 @@ try {
       plans,
       {
         rates: MIXED_RATES,
+        rounds: MIXED_ROUNDS,
         reads: MIXED,
         warmupSeconds: WARMUP.durationSeconds,
         leadInSeconds: WARMUP.durationSeconds,
@@ -337,7 +341,7 @@ try {
           : []),
         ...(SCENARIOS.has('mixed')
           ? [
-              `mixed: ${MIXED.durationSeconds} s per writer rate at ${MIXED.connections} connections after a ${WARMUP.durationSeconds} s warm-up of the read mix, each window after a ${WARMUP.durationSeconds} s lead-in of the same reads with the writer already sending (bench/read-mix.ts: ~300 URLs, Zipf weights 1/rank over a seeded shuffle: first pages of every category, sort and order, price bands, searches, category pairs, 100 product pages). The writer (bench/webhook-writer.ts, a process of its own) sends signed webhooks open loop: 80% stock and 15% price changes to ${MIXED_TARGETS.toLocaleString('en-US')} random products, 5% upserts of BENCH- products. Freshness: for about ${FRESHNESS_SAMPLES_PER_SECOND} of its stock and price changes a second, both pages are first made X-Cache HIT (the product page, and a listing page of its category that holds it: newest first, from a cursor just before it), then polled every 10 ms on new connections from the webhook's 2xx until ${4} answers in a row show the new value. The hit ratio counts HIT and STALE answers over all; statements/s are MariaDB's Questions (and Com_select) over the window, server-wide. The written products are restored afterwards; BENCH- products and the bench's inbox rows are deleted.`,
+              `mixed: the writer's rates in turn, ${MIXED_ROUNDS} rounds (each rate's ratio is to its own round's W=0 row; targets on the median of the rounds), ${MIXED.durationSeconds} s per row at ${MIXED.connections} connections after a ${WARMUP.durationSeconds} s warm-up of the read mix, each window after a ${WARMUP.durationSeconds} s lead-in of the same reads with the writer already sending (bench/read-mix.ts: ~300 URLs, Zipf weights 1/rank over a seeded shuffle: first pages of every category, sort and order, price bands, searches, category pairs, 100 product pages). The writer (bench/webhook-writer.ts, a process of its own) sends signed webhooks open loop: 80% stock and 15% price changes to ${MIXED_TARGETS.toLocaleString('en-US')} random products, 5% upserts of BENCH- products. Freshness: for about ${FRESHNESS_SAMPLES_PER_SECOND} of its stock and price changes a second, both pages are first made X-Cache HIT (the product page, and a listing page of its category that holds it: newest first, from a cursor just before it), then polled every 10 ms on new connections from the webhook's 2xx until ${4} answers in a row show the new value. The hit ratio counts HIT and STALE answers over all; statements/s are MariaDB's Questions (and Com_select) over the window, server-wide. The written products are restored afterwards; BENCH- products and the bench's inbox rows are deleted.`,
             ]
           : []),
       ],
@@ -608,12 +612,11 @@ function pairedRatios(scenario: string, reference: string) {
   const rates = (name: string) => roundRates.get(name)!;
   const [ours, theirs] = [rates(scenario), rates(reference)];
   const ratios = ours.map((rate, i) => rate / theirs[i]);
-  const sorted = ratios.slice().sort((a, b) => a - b);
-  const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+  const middle = median(ratios);
   const best = Math.max(...ours) / Math.max(...theirs);
   return {
-    median,
-    text: `median ${median.toFixed(2)}x (rounds: ${ratios.map((r) => r.toFixed(2)).join(', ')}; best runs ${best.toFixed(2)}x)`,
+    median: middle,
+    text: `median ${middle.toFixed(2)}x (rounds: ${ratios.map((r) => r.toFixed(2)).join(', ')}; best runs ${best.toFixed(2)}x)`,
   };
 }
 
