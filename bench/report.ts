@@ -78,7 +78,7 @@ export function renderReport(
 const count = (n: number) => Math.round(n).toLocaleString('en-US');
 const fresh = (n: number) => (n === Infinity ? '> 5,000' : Number.isFinite(n) ? count(n) : '-');
 
-/** Issue 13's mixed scenario: one row per writer rate. */
+/** Issue 13's mixed scenario: one row per round and writer rate. */
 export function renderMixedTable(rows: readonly MixedRow[]): string {
   const lines = rows.map((row) => {
     const quiet = quietRatio(rows, row);
