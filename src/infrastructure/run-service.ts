@@ -28,22 +28,29 @@ export async function runService(config: Config): Promise<void> {
 type Logger = ReturnType<typeof createLogger>;
 
 async function runInstance(config: Config, inCluster: boolean, logger: Logger) {
-  const service = await startService(config, {
+  const starting = startService(config, {
     logger,
     prepareDatabase: !inCluster,
     metricsSource: inCluster ? (registry) => clusterMetricsSource(registry) : undefined,
   });
+  // Handlers before the start completes: without one, a signal that lands after the server began
+  // listening but before startService returned (the metrics port's listen, for one) takes the
+  // default action and ends the process undrained. One during the start waits for the start (its
+  // waits are bounded), then drains; a start that fails exits 1 either way.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
-      service.shutdown(signal).then(
-        () => process.exit(0),
-        (error) => {
-          logger.error({ err: error }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
+      starting
+        .then((service) => service.shutdown(signal))
+        .then(
+          () => process.exit(0),
+          (error) => {
+            logger.error({ err: error }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
     });
   }
+  await starting;
 }
 
 async function runPrimary(config: Config, logger: Logger) {

@@ -43,7 +43,8 @@ describe('npm start (tools/dev/start.ts) with zero configuration', function () {
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    // The exit code, or the signal that ended the process (so a failure says which).
+    const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
     const listening = new Promise<LogLine>((resolve, reject) => {
       createInterface({ input: child.stdout }).on('line', (raw) => {
         try {
@@ -102,7 +103,8 @@ describe('npm start (tools/dev/start.ts) with zero configuration', function () {
       let output = '';
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      // The exit code, or the signal that ended the process (so a failure says which).
+      const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
       const url = (async () => {
         for (let i = 0; i < 1_200; i += 1) {
           const found = /"url":"(http:\/\/[^"]+)","msg":"listening"/.exec(output)?.[1];
